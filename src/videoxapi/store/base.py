@@ -1,0 +1,198 @@
+"""The storage contract: what the service, the worker and the CLI ask of a database.
+
+One interface, one adapter per database (SQLite, PostgreSQL); the SQL of each lives in
+its adapter. Records are small frozen dataclasses; nothing here knows HTTP or xAPI
+beyond "a statement is a UUID and its exact bytes".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal, Protocol
+from uuid import UUID
+
+DeliveryState = Literal["pending", "delivered", "dead", "conflict"]
+AuthKind = Literal["basic", "bearer", "oauth"]
+
+
+@dataclass(frozen=True, slots=True)
+class LrsAuth:
+    """How to authenticate to one LRS. `secret` is the decrypted secret: never log it."""
+
+    kind: AuthKind
+    key: str = ""
+    secret: str = field(default="", repr=False)
+    token_endpoint: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Destination:
+    """One LRS a site's statements go to. The site's settings give its `primary` one."""
+
+    id: int
+    site_id: str
+    name: str
+    endpoint: str
+    auth: LrsAuth
+    xapi_version: str
+    paused_until: datetime | None = None
+    pause_reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedStatement:
+    """A statement ready for the outbox: its id and its exact serialized bytes."""
+
+    statement_id: UUID
+    body: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class TrackingWrite:
+    """Tracker state written in the same transaction as the statements it produced."""
+
+    session_id: str
+    session_state: bytes
+    session_open: bool
+    last_event_at: datetime
+    registration_key: str
+    registration_state: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    """One delivery claimed by a worker: a statement bound for one destination."""
+
+    delivery_id: int
+    statement_id: UUID
+    body: bytes
+    attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class Retry:
+    delivery_ids: Sequence[int]
+    due_at: datetime
+    error: str
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """A statement the LRS refused for itself alone (dead letter, or 409 conflict)."""
+
+    delivery_id: int
+    reason: str
+    status: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Settlement:
+    """What became of claimed deliveries; applied in one transaction."""
+
+    delivered: Sequence[int] = ()
+    retry: Sequence[Retry] = ()
+    dead: Sequence[Rejected] = ()
+    conflict: Sequence[Rejected] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DestinationStats:
+    destination_id: int
+    site_id: str
+    name: str
+    pending: int
+    in_flight: int
+    delivered: int
+    failed: int  # pending deliveries that have failed at least once
+    dead: int
+    conflicts: int
+    oldest_pending_at: datetime | None
+    paused_until: datetime | None
+    pause_reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetter:
+    id: int
+    destination_id: int
+    statement_id: UUID
+    body: bytes
+    reason: str
+    status: int | None
+    created_at: datetime
+
+
+class Store(Protocol):
+    """Everything persistent. Implementations: `SQLiteStore`, `PostgresStore`."""
+
+    def migrate(self) -> None:
+        """Bring the schema to the newest migration (run on every start)."""
+
+    def close(self) -> None: ...
+
+    # site settings (the LRS secret is encrypted at rest)
+    def load_settings(self, site_id: str) -> bytes | None:
+        """The site's settings as JSON bytes, secrets decrypted; None if no such site."""
+
+    def save_settings(self, site_id: str, settings_json: bytes) -> None:
+        """Store settings and make the site's `primary` destination follow them."""
+
+    def list_sites(self) -> list[str]: ...
+
+    # destinations
+    def list_destinations(self, site_id: str | None = None) -> list[Destination]: ...
+
+    def add_destination(
+        self, site_id: str, name: str, endpoint: str, auth: LrsAuth, xapi_version: str
+    ) -> Destination: ...
+
+    def remove_destination(self, destination_id: int) -> None: ...
+
+    def pause_destination(self, destination_id: int, until: datetime, reason: str) -> None: ...
+
+    def resume_destination(self, destination_id: int) -> None: ...
+
+    # outbox
+    def enqueue(
+        self,
+        site_id: str,
+        statements: Sequence[PreparedStatement],
+        now: datetime,
+        tracking: Sequence[TrackingWrite] = (),
+    ) -> int:
+        """Store statements (an id already stored is skipped) with one pending delivery
+        per destination of the site, and the tracker state, in one transaction.
+        Returns how many statements were new."""
+
+    def claim(
+        self, destination_id: int, limit: int, now: datetime, lease_seconds: float
+    ) -> list[OutboxItem]:
+        """Lease up to `limit` due deliveries of a destination, oldest first. A lease that
+        expires (its worker died) makes the delivery due again."""
+
+    def settle(self, settlement: Settlement, now: datetime) -> None: ...
+
+    def due_destinations(self, now: datetime) -> list[Destination]:
+        """Destinations that are not paused and have deliveries due now."""
+
+    def stats(self) -> list[DestinationStats]: ...
+
+    # dead letters
+    def dead_letters(self, destination_id: int | None = None) -> list[DeadLetter]: ...
+
+    def replay(self, dead_letter_ids: Sequence[int] | None, now: datetime) -> int:
+        """Make dead letters pending again (all when None); returns how many."""
+
+    def discard(self, dead_letter_ids: Sequence[int]) -> int: ...
+
+    # tracker state
+    def load_tracking(
+        self, site_id: str, session_id: str, registration_key: str | None = None
+    ) -> tuple[bytes | None, bytes | None]:
+        """(session state, registration state); the registration is the session's own
+        unless `registration_key` names one (a session being started)."""
+
+    def idle_sessions(self, older_than: datetime, limit: int) -> list[tuple[str, str]]:
+        """(site_id, session_id) of open sessions whose last event is older than that."""
