@@ -1,0 +1,1 @@
+"""Real LRS peers for integration tests (fixtures `learning_locker`, `ralph_lrs`)."""
