@@ -54,9 +54,7 @@ class SiteSettings(BaseModel):
     use_personal_oauth_token: bool = Field(False, alias="usePersonalOAuthToken")
     key: str = ""
     secret: SecretStr = SecretStr("")
-    send_account_info_instead_of_email: bool = Field(
-        False, alias="sendAccountInfoInsteadOfEmail"
-    )
+    send_account_info_instead_of_email: bool = Field(False, alias="sendAccountInfoInsteadOfEmail")
     video_end_percent: int = Field(100, ge=1, le=100, alias="videoEndPercent")
     video_end_seconds: int = Field(0, ge=0, alias="videoEndSeconds")
     beacon_interval: BeaconInterval = Field("quarters", alias="beaconInterval")
