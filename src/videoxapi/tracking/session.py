@@ -281,10 +281,14 @@ class _Track:
         return registration.progress
 
     def segments(self) -> str:
+        """The registration's played segments, the open one included. Before anything
+        has been played, the zero-length segment at the playhead: never an empty string."""
         session = self.session
         if session.playing:
-            return self.registration.segments.format(session.segment_start, session.position)
-        return self.registration.segments.format()
+            text = self.registration.segments.format(session.segment_start, session.position)
+        else:
+            text = self.registration.segments.format()
+        return text or f"{session.position:.3f}[.]{session.position:.3f}"
 
     def check_progress(self) -> None:
         """Beacons due, then completion, after the played segments changed."""

@@ -143,8 +143,7 @@ def _result(occurrence: Occurrence) -> dict[str, Any] | None:
     extensions: dict[str, Any] = {v.TIME: occurrence.time}
     if occurrence.progress is not None:
         extensions[v.PROGRESS] = occurrence.progress
-        if occurrence.segments:  # nothing played yet: no segment, and no empty string
-            extensions[v.PLAYED_SEGMENTS] = occurrence.segments
+        extensions[v.PLAYED_SEGMENTS] = occurrence.segments
     if kind == "completed":
         return {
             "completion": True,
