@@ -1,0 +1,241 @@
+"""The delivery worker: outbox to LRSs, each destination in its own lane.
+
+A supervisor loop asks the store which destinations have work due and keeps one lane
+(a thread; `concurrency` of them) per such destination; a slow or hanging LRS only
+holds its own lane. A lane claims a leased batch, POSTs it, lets `decide` judge the
+answer, and settles the batch through the store in one call. A refused batch is split
+in halves, recursively, until the refused statement is alone: only it is dead-lettered.
+The worker never writes SQL; a crashed worker's leases expire and another worker
+delivers the batch again (the LRS keeps one copy of each id).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import signal
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from videoxapi.delivery.client import LrsClient
+from videoxapi.delivery.decisions import (
+    Conflict,
+    DeadLetter,
+    Delivered,
+    Pause,
+    RetryAt,
+    RetryPolicy,
+    Split,
+    decide,
+)
+from videoxapi.delivery.metrics import DeliveryMetrics
+from videoxapi.store.base import Destination, OutboxItem, Rejected, Retry, Settlement, Store
+
+log = logging.getLogger(__name__)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerConfig:
+    """How the worker batches and paces; seconds throughout.
+
+    A batch leaves when `batch_size` statements are claimed or, while traffic trickles,
+    `max_wait` after its first statement was claimed (never lingers when draining).
+    """
+
+    batch_size: int = 100
+    max_wait: float = 1.0
+    lease_seconds: float = 120.0
+    poll_interval: float = 1.0
+    concurrency: int = 1
+    policy: RetryPolicy = field(default_factory=RetryPolicy)
+
+
+@dataclass
+class _Outcome:
+    """What became of one claimed batch, gathered across splits, settled at once."""
+
+    delivered: list[int] = field(default_factory=list)
+    retry: list[Retry] = field(default_factory=list)
+    dead: list[Rejected] = field(default_factory=list)
+    conflict: list[Rejected] = field(default_factory=list)
+    pause: Pause | None = None
+
+    def settlement(self) -> Settlement:
+        return Settlement(self.delivered, self.retry, self.dead, self.conflict)
+
+
+class Worker:
+    """Delivers the outbox; `run()` until `stop()`, or until idle."""
+
+    def __init__(
+        self,
+        store: Store,
+        client: LrsClient,
+        config: WorkerConfig = WorkerConfig(),
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        rng: random.Random | None = None,
+        metrics: DeliveryMetrics | None = None,
+    ) -> None:
+        self.store = store
+        self.client = client
+        self.config = config
+        self.clock = clock
+        self.rng = rng or random.Random()
+        self.metrics = metrics
+        self._stop = threading.Event()
+        self._lanes: dict[int, list[threading.Thread]] = {}
+        self._failures: dict[int, int] = {}  # consecutive failed requests per destination
+        self._lock = threading.Lock()
+
+    # -- the supervisor -----------------------------------------------------------------
+
+    def run(self, until_idle: bool = False) -> None:
+        """Keep a lane busy for every destination with work due; with `until_idle`, return
+        once nothing is left to deliver (paused destinations excepted)."""
+        try:
+            while not self._stop.is_set():
+                due = self.store.due_destinations(self.clock())
+                for destination in due:
+                    self._ensure_lanes(destination, until_idle)
+                if until_idle and not due and not self._busy() and self._drained():
+                    return
+                self._stop.wait(self.config.poll_interval)
+        finally:
+            self._stop.set()
+            self._join()
+
+    def stop(self) -> None:
+        """Finish the batches in flight, then return from `run` (safe from any thread)."""
+        self._stop.set()
+
+    def _ensure_lanes(self, destination: Destination, draining: bool) -> None:
+        lanes = [t for t in self._lanes.get(destination.id, []) if t.is_alive()]
+        while len(lanes) < self.config.concurrency:
+            lane = threading.Thread(
+                target=self._lane, args=(destination, draining),
+                name=f"lane-{destination.id}-{len(lanes)}", daemon=True,
+            )
+            lane.start()
+            lanes.append(lane)
+        self._lanes[destination.id] = lanes
+
+    def _busy(self) -> bool:
+        return any(t.is_alive() for lanes in self._lanes.values() for t in lanes)
+
+    def _drained(self) -> bool:
+        """Nothing pending or leased, except at paused destinations."""
+        now = self.clock()
+        return not any(
+            (s.pending or s.in_flight) and not (s.paused_until and s.paused_until > now)
+            for s in self.store.stats()
+        )
+
+    def _join(self) -> None:
+        for lanes in self._lanes.values():
+            for lane in lanes:
+                lane.join()
+
+    # -- a lane ---------------------------------------------------------------------
+
+    def _lane(self, destination: Destination, draining: bool) -> None:
+        """Deliver batches to one destination until it has nothing due, pauses, or the
+        worker stops."""
+        try:
+            while not self._stop.is_set():
+                items = self._claim(destination, draining)
+                if not items:
+                    return
+                if self.deliver(destination, items) is not None:
+                    return
+        except Exception:
+            # The leases expire and the batch is claimed again: nothing is lost.
+            log.exception("delivery lane for destination %s failed", destination.id)
+            self._stop.wait(self.config.poll_interval)
+
+    def _claim(self, destination: Destination, draining: bool) -> list[OutboxItem]:
+        size, lease = self.config.batch_size, self.config.lease_seconds
+        items = self.store.claim(destination.id, size, self.clock(), lease)
+        if not items or draining or len(items) >= size or self.config.max_wait <= 0:
+            return items
+        # Trickling traffic: wait a little for a fuller batch.
+        step = self.config.max_wait / 5
+        waited = 0.0
+        while len(items) < size and waited < self.config.max_wait:
+            if self._stop.wait(step):
+                break
+            waited += step
+            items += self.store.claim(destination.id, size - len(items), self.clock(), lease)
+        return items
+
+    def deliver(self, destination: Destination, items: Sequence[OutboxItem]) -> Pause | None:
+        """Send claimed items (splitting as needed) and settle them; the pause decided, if
+        any."""
+        outcome = _Outcome()
+        self._send(destination, list(items), outcome)
+        now = self.clock()
+        if outcome.pause is not None:
+            pause = outcome.pause
+            self.store.pause_destination(destination.id, pause.until, pause.reason)
+            level = logging.ERROR if pause.alert else logging.WARNING
+            log.log(level, "%sdestination %s (%s) paused until %s: %s",
+                    "ALERT: " if pause.alert else "", destination.id, destination.name,
+                    pause.until.isoformat(), pause.reason)
+        self.store.settle(outcome.settlement(), now)
+        if self.metrics is not None:
+            self.metrics.settled(destination, outcome.settlement(), outcome.pause)
+        return outcome.pause
+
+    def _send(self, destination: Destination, items: list[OutboxItem], out: _Outcome) -> None:
+        ids = [item.delivery_id for item in items]
+        if out.pause is not None:
+            out.retry.append(Retry(ids, out.pause.until, out.pause.reason))
+            return
+        answer = self.client.post_statements(destination, [item.body for item in items])
+        decision = decide(
+            answer,
+            batch_size=len(items),
+            attempts=max(item.attempts for item in items),
+            consecutive_failures=self._failures.get(destination.id, 0),
+            now=self.clock(),
+            policy=self.config.policy,
+            rng=self.rng,
+        )
+        with self._lock:
+            if isinstance(decision, RetryAt | Pause):
+                self._failures[destination.id] = self._failures.get(destination.id, 0) + 1
+            else:
+                self._failures[destination.id] = 0
+        match decision:
+            case Delivered():
+                out.delivered.extend(ids)
+            case RetryAt(at=at, reason=reason):
+                out.retry.append(Retry(ids, at, reason))
+            case Split():
+                middle = len(items) // 2
+                self._send(destination, items[:middle], out)
+                self._send(destination, items[middle:], out)
+            case DeadLetter(reason=reason, status=status):
+                out.dead.append(Rejected(ids[0], reason, status))
+            case Conflict(reason=reason, status=status):
+                out.conflict.append(Rejected(ids[0], reason, status))
+            case Pause():
+                out.pause = decision
+                out.retry.append(Retry(ids, decision.until, decision.reason))
+
+
+def stop_on_signals(worker: Worker) -> None:
+    """SIGTERM and SIGINT stop the worker gracefully (call from the main thread)."""
+
+    def handle(signum: int, _frame: object) -> None:
+        log.info("signal %s: finishing the batches in flight", signal.Signals(signum).name)
+        worker.stop()
+
+    signal.signal(signal.SIGTERM, handle)
+    signal.signal(signal.SIGINT, handle)
