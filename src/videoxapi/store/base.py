@@ -154,6 +154,14 @@ class Store(Protocol):
 
     def resume_destination(self, destination_id: int) -> None: ...
 
+    def record_failure(self, destination_id: int) -> int:
+        """Count one more failed request in a row to this destination and return the
+        count, so the worker can pause a destination that keeps failing (SPEC 7)."""
+
+    def record_success(self, destination_id: int) -> None:
+        """A request went through: the failures in a row start again from zero (so does
+        `resume_destination`)."""
+
     # outbox
     def enqueue(
         self,

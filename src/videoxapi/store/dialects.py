@@ -1,0 +1,107 @@
+"""What differs between SQLite and PostgreSQL, and nothing else.
+
+Engine setup (SQLite pragmas and `BEGIN IMMEDIATE`, the psycopg 3 driver), the upsert
+construct, and the lock that serialises migrations. The queries themselves are shared
+(`outbox.py`, `sites.py`, `tracking.py`): SQLAlchemy renders `FOR UPDATE SKIP LOCKED`
+on PostgreSQL and leaves it out on SQLite, where `BEGIN IMMEDIATE` already makes the
+claimer the only writer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Protocol
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import URL, Connection, Engine
+
+from videoxapi.errors import StoreError
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+class Upsert(Protocol):
+    """`sqlite.insert` and `postgresql.insert` alike: an INSERT with ON CONFLICT."""
+
+    def __call__(self, table: sa.Table) -> Any: ...
+
+
+class SqlDialect(Protocol):
+    name: str
+    insert: Upsert
+
+    def create_engine(self, url: URL) -> Engine: ...
+
+    def lock_for_migration(self, conn: Connection) -> None: ...
+
+
+class SQLiteDialect:
+    """The embedded default: one file, WAL, writers serialised by `BEGIN IMMEDIATE`."""
+
+    name = "sqlite"
+    insert: Upsert = staticmethod(sqlite.insert)  # type: ignore[assignment]
+
+    def create_engine(self, url: URL) -> Engine:
+        database = url.database or ""
+        if database in ("", ":memory:") or database.startswith("file:"):
+            raise StoreError("the SQLite store needs a file: sqlite:///path/to/videoxapi.db")
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(
+            url.set(drivername="sqlite+pysqlite"),
+            connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+            hide_parameters=True,
+        )
+        sa.event.listen(engine, "connect", _sqlite_on_connect)
+        sa.event.listen(engine, "begin", _sqlite_on_begin)
+        return engine
+
+    def lock_for_migration(self, conn: Connection) -> None:
+        """Nothing to do: the migration's `BEGIN IMMEDIATE` holds the only write lock."""
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy's "begin" event issue BEGIN itself (the sqlite3 module would
+    # otherwise start a deferred transaction lazily, which cannot honour busy_timeout
+    # when it later upgrades to a write lock).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    for pragma in (
+        "journal_mode = WAL",
+        "synchronous = NORMAL",
+        f"busy_timeout = {BUSY_TIMEOUT_MS}",
+        "foreign_keys = ON",
+    ):
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
+
+
+def _sqlite_on_begin(conn: Connection) -> None:
+    mode = "DEFERRED" if conn.get_execution_options().get("read_only") else "IMMEDIATE"
+    conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+class PostgresDialect:
+    """Many API nodes and workers sharing one database (psycopg 3)."""
+
+    name = "postgresql"
+    insert: Upsert = staticmethod(postgresql.insert)  # type: ignore[assignment]
+
+    def create_engine(self, url: URL) -> Engine:
+        return sa.create_engine(
+            url.set(drivername="postgresql+psycopg"),
+            hide_parameters=True,
+            pool_size=5,
+            max_overflow=10,
+        )
+
+    def lock_for_migration(self, conn: Connection) -> None:
+        """Several processes starting at once migrate one after the other."""
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(7426110387)"))
+
+
+DIALECTS: dict[str, Callable[[], SqlDialect]] = {
+    "sqlite": SQLiteDialect,
+    "postgresql": PostgresDialect,
+}

@@ -1,0 +1,324 @@
+"""The outbox queries: enqueue, claim, settle, stats, dead letters.
+
+Each function runs inside the caller's transaction and knows nothing of which database
+it runs on beyond `dialect.insert` (ON CONFLICT). Delivered and conflicted deliveries
+are counted on their destination and deleted at once; a statement is deleted with its
+last pending or dead delivery, so the outbox only ever holds work still to do.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from videoxapi.store.base import (
+    DeadLetter,
+    DestinationStats,
+    OutboxItem,
+    PreparedStatement,
+    Rejected,
+    Settlement,
+)
+from videoxapi.store.dialects import SqlDialect
+from videoxapi.store.schema import dead_letters, deliveries, destinations, statements
+
+# A literal, not a bound parameter, so that both planners use the partial claim index.
+PENDING = sa.literal_column("'pending'")
+DEAD = sa.literal_column("'dead'")
+_IS_PENDING = deliveries.c.state == PENDING
+
+# Well under SQLite's and PostgreSQL's limits on bound parameters per statement.
+CHUNK = 1000
+
+T = TypeVar("T")
+
+
+def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def enqueue(
+    conn: Connection,
+    dialect: SqlDialect,
+    site_id: str,
+    batch: Sequence[PreparedStatement],
+    now: datetime,
+) -> int:
+    """Insert the new statements and one pending delivery per destination of the site.
+
+    A site without destinations has nowhere to send to: nothing is stored.
+    """
+    destination_ids = (
+        conn.execute(sa.select(destinations.c.id).where(destinations.c.site_id == site_id))
+        .scalars()
+        .all()
+    )
+    if not batch or not destination_ids:
+        return 0
+    insert = (
+        dialect.insert(statements)
+        .on_conflict_do_nothing(index_elements=["site_id", "statement_id"])
+        .returning(statements.c.id)
+    )
+    new_pks: list[int] = []
+    for part in chunks(batch):
+        rows = [
+            {"site_id": site_id, "statement_id": s.statement_id, "body": s.body, "created_at": now}
+            for s in part
+        ]
+        new_pks.extend(conn.execute(insert, rows).scalars().all())
+    if new_pks:
+        conn.execute(
+            deliveries.insert(),
+            [
+                {
+                    "statement_pk": pk,
+                    "destination_id": destination_id,
+                    "state": "pending",
+                    "attempts": 0,
+                    "due_at": now,
+                    "created_at": now,
+                }
+                for pk in new_pks
+                for destination_id in destination_ids
+            ],
+        )
+    return len(new_pks)
+
+
+def claim(
+    conn: Connection, destination_id: int, limit: int, now: datetime, lease_seconds: float
+) -> list[OutboxItem]:
+    """Lease the oldest due deliveries: `due_at` moves to the lease's end, so a lease that
+    expires makes the delivery due again with no second condition here."""
+    lease_until = now + timedelta(seconds=lease_seconds)
+    d = deliveries
+    due = (
+        sa.select(d.c.id)
+        .where(d.c.destination_id == destination_id, _IS_PENDING, d.c.due_at <= now)
+        .order_by(d.c.due_at, d.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    leased = conn.execute(
+        sa.update(d)
+        .where(d.c.id.in_(due.scalar_subquery()))
+        .values(attempts=d.c.attempts + 1, lease_until=lease_until, due_at=lease_until)
+        .returning(d.c.id, d.c.statement_pk, d.c.attempts)
+    ).all()
+    if not leased:
+        return []
+    bodies = {
+        row.id: (row.statement_id, row.body)
+        for row in conn.execute(
+            sa.select(statements.c.id, statements.c.statement_id, statements.c.body).where(
+                statements.c.id.in_([row.statement_pk for row in leased])
+            )
+        )
+    }
+    return [
+        OutboxItem(
+            delivery_id=row.id,
+            statement_id=bodies[row.statement_pk][0],
+            body=bodies[row.statement_pk][1],
+            attempts=row.attempts,
+        )
+        for row in sorted(leased, key=lambda row: row.id)
+    ]
+
+
+def settle(conn: Connection, settlement: Settlement, now: datetime) -> None:
+    """Apply what the worker learnt; deliveries no longer pending are left alone."""
+    d = deliveries
+    _finish(conn, settlement.delivered, destinations.c.delivered_count)
+    _finish(conn, [r.delivery_id for r in settlement.conflict], destinations.c.conflict_count)
+    for retry in settlement.retry:
+        for part in chunks(retry.delivery_ids):
+            conn.execute(
+                sa.update(d)
+                .where(d.c.id.in_(part), _IS_PENDING)
+                .values(due_at=retry.due_at, last_error=retry.error, lease_until=None)
+            )
+    _bury(conn, settlement.dead, now)
+
+
+def _finish(conn: Connection, delivery_ids: Sequence[int], counter: sa.Column[Any]) -> None:
+    """Count finished deliveries on their destination, delete them, prune statements."""
+    d = deliveries
+    finished: list[Any] = []
+    for part in chunks(delivery_ids):
+        finished.extend(
+            conn.execute(
+                sa.delete(d)
+                .where(d.c.id.in_(part), _IS_PENDING)
+                .returning(d.c.destination_id, d.c.statement_pk)
+            ).all()
+        )
+    if not finished:
+        return
+    per_destination = Counter(row.destination_id for row in finished)
+    conn.execute(
+        sa.update(destinations)
+        .where(destinations.c.id == sa.bindparam("destination"))
+        .values({counter.name: counter + sa.bindparam("n")}),
+        [{"destination": key, "n": n} for key, n in sorted(per_destination.items())],
+    )
+    prune(conn, [row.statement_pk for row in finished])
+
+
+def _bury(conn: Connection, rejected: Sequence[Rejected], now: datetime) -> None:
+    """Dead-letter deliveries; their statement (and body) stays until replay or discard."""
+    d = deliveries
+    by_id = {r.delivery_id: r for r in rejected}
+    for part in chunks(list(by_id)):
+        buried = (
+            conn.execute(
+                sa.update(d)
+                .where(d.c.id.in_(part), _IS_PENDING)
+                .values(state="dead", lease_until=None)
+                .returning(d.c.id)
+            )
+            .scalars()
+            .all()
+        )
+        if buried:
+            conn.execute(
+                dead_letters.insert(),
+                [
+                    {
+                        "delivery_id": key,
+                        "reason": by_id[key].reason,
+                        "status": by_id[key].status,
+                        "created_at": now,
+                    }
+                    for key in buried
+                ],
+            )
+
+
+def prune(conn: Connection, statement_pks: Iterable[int]) -> None:
+    """Delete statements no delivery needs any more (none pending, none dead)."""
+    s, d = statements, deliveries
+    pks = sorted(set(statement_pks))
+    for part in chunks(pks):
+        conn.execute(
+            sa.delete(s).where(s.c.id.in_(part), ~sa.exists().where(d.c.statement_pk == s.c.id))
+        )
+
+
+def due_destination_ids(conn: Connection, now: datetime) -> list[int]:
+    d, dest = deliveries, destinations
+    has_due = sa.exists().where(d.c.destination_id == dest.c.id, _IS_PENDING, d.c.due_at <= now)
+    return list(
+        conn.execute(
+            sa.select(dest.c.id)
+            .where(sa.or_(dest.c.paused_until.is_(None), dest.c.paused_until <= now), has_due)
+            .order_by(dest.c.id)
+        ).scalars()
+    )
+
+
+def stats(conn: Connection, now: datetime) -> list[DestinationStats]:
+    """Per destination: `pending` counts every undelivered delivery (in flight and
+    failed ones included); `failed` those that failed at least once and are not in
+    flight; `dead` the dead letters not yet replayed or discarded."""
+    d, dest = deliveries, destinations
+    in_flight = sa.and_(_IS_PENDING, d.c.lease_until > now)
+    failed = sa.and_(
+        _IS_PENDING, d.c.attempts > 0, sa.or_(d.c.lease_until.is_(None), d.c.lease_until <= now)
+    )
+    counts = {
+        row.destination_id: row
+        for row in conn.execute(
+            sa.select(
+                d.c.destination_id,
+                sa.func.count().filter(_IS_PENDING).label("pending"),
+                sa.func.count().filter(in_flight).label("in_flight"),
+                sa.func.count().filter(failed).label("failed"),
+                sa.func.count().filter(d.c.state == DEAD).label("dead"),
+                sa.func.min(d.c.created_at).filter(_IS_PENDING).label("oldest"),
+            ).group_by(d.c.destination_id)
+        )
+    }
+    result = []
+    for row in conn.execute(sa.select(dest).order_by(dest.c.id)):
+        c = counts.get(row.id)
+        result.append(
+            DestinationStats(
+                destination_id=row.id,
+                site_id=row.site_id,
+                name=row.name,
+                pending=c.pending if c else 0,
+                in_flight=c.in_flight if c else 0,
+                delivered=row.delivered_count,
+                failed=c.failed if c else 0,
+                dead=c.dead if c else 0,
+                conflicts=row.conflict_count,
+                oldest_pending_at=c.oldest if c else None,
+                paused_until=row.paused_until,
+                pause_reason=row.pause_reason,
+            )
+        )
+    return result
+
+
+def list_dead_letters(conn: Connection, destination_id: int | None) -> list[DeadLetter]:
+    dl, d, s = dead_letters, deliveries, statements
+    query = (
+        sa.select(
+            dl.c.id,
+            d.c.destination_id,
+            s.c.statement_id,
+            s.c.body,
+            dl.c.reason,
+            dl.c.status,
+            dl.c.created_at,
+        )
+        .join(d, d.c.id == dl.c.delivery_id)
+        .join(s, s.c.id == d.c.statement_pk)
+        .order_by(dl.c.id)
+    )
+    if destination_id is not None:
+        query = query.where(d.c.destination_id == destination_id)
+    return [DeadLetter(**row._mapping) for row in conn.execute(query)]
+
+
+def _take_dead_letters(conn: Connection, ids: Sequence[int] | None) -> list[int]:
+    """Delete the dead letters named (all when None); return their delivery ids."""
+    query = sa.delete(dead_letters).returning(dead_letters.c.delivery_id)
+    if ids is None:
+        return list(conn.execute(query).scalars())
+    taken: list[int] = []
+    for part in chunks(ids):
+        taken.extend(conn.execute(query.where(dead_letters.c.id.in_(part))).scalars())
+    return taken
+
+
+def replay(conn: Connection, ids: Sequence[int] | None, now: datetime) -> int:
+    d = deliveries
+    delivery_ids = _take_dead_letters(conn, ids)
+    for part in chunks(delivery_ids):
+        conn.execute(
+            sa.update(d)
+            .where(d.c.id.in_(part))
+            .values(state="pending", attempts=0, due_at=now, lease_until=None, last_error=None)
+        )
+    return len(delivery_ids)
+
+
+def discard(conn: Connection, ids: Sequence[int]) -> int:
+    d = deliveries
+    delivery_ids = _take_dead_letters(conn, ids)
+    pks: list[int] = []
+    for part in chunks(delivery_ids):
+        pks.extend(
+            conn.execute(sa.delete(d).where(d.c.id.in_(part)).returning(d.c.statement_pk)).scalars()
+        )
+    prune(conn, pks)
+    return len(delivery_ids)

@@ -1,0 +1,205 @@
+"""The `Store` on a SQL database: transactions, error translation, and delegation.
+
+The queries live in `outbox.py`, `sites.py` and `tracking.py`; what differs between
+databases lives in `dialects.py`. Every method is one transaction, and every driver
+error leaves as a `StoreError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
+from videoxapi.errors import StoreError
+from videoxapi.store import outbox, sites, tracking
+from videoxapi.store.base import (
+    DeadLetter,
+    Destination,
+    DestinationStats,
+    LrsAuth,
+    OutboxItem,
+    PreparedStatement,
+    Settlement,
+    TrackingWrite,
+)
+from videoxapi.store.dialects import SqlDialect
+from videoxapi.store.secrets import SecretBox
+
+MIGRATIONS = "videoxapi.store:migrations"
+
+
+def _describe(exc: SQLAlchemyError) -> str:
+    """The driver's own message, never SQLAlchemy's echo of the SQL and its parameters."""
+    if isinstance(exc, DBAPIError) and exc.orig is not None:
+        return f"database error: {str(exc.orig).strip()}"
+    return f"database error: {type(exc).__name__}"
+
+
+class SqlStore:
+    """One engine, one key. Safe to share between threads (one connection per call)."""
+
+    def __init__(self, engine: Engine, dialect: SqlDialect, box: SecretBox) -> None:
+        self._engine = engine
+        self._dialect = dialect
+        self._box = box
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._engine.url!r})"
+
+    @property
+    def dialect_name(self) -> str:
+        return self._dialect.name
+
+    @contextmanager
+    def _tx(self, *, read_only: bool = False) -> Iterator[Connection]:
+        try:
+            with self._engine.connect() as conn:
+                if read_only:
+                    conn.execution_options(read_only=True)
+                with conn.begin():
+                    yield conn
+        except SQLAlchemyError as exc:
+            raise StoreError(_describe(exc)) from exc
+
+    # -- lifecycle ----------------------------------------------------------------
+
+    def migrate(self) -> None:
+        config = Config()
+        config.set_main_option("script_location", MIGRATIONS)
+        with self._tx() as conn:
+            self._dialect.lock_for_migration(conn)
+            config.attributes["connection"] = conn
+            try:
+                command.upgrade(config, "head")
+            except SQLAlchemyError:
+                raise
+            except Exception as exc:  # alembic's own errors (missing revision, ...)
+                raise StoreError(f"migration failed: {exc}") from exc
+            sites.check_key(conn, self._box)
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    # -- sites and destinations ---------------------------------------------------
+
+    def load_settings(self, site_id: str) -> bytes | None:
+        with self._tx(read_only=True) as conn:
+            return sites.load_settings(conn, self._box, site_id)
+
+    def save_settings(self, site_id: str, settings_json: bytes) -> None:
+        with self._tx() as conn:
+            sites.save_settings(
+                conn, self._dialect, self._box, site_id, settings_json, datetime.now(UTC)
+            )
+
+    def list_sites(self) -> list[str]:
+        with self._tx(read_only=True) as conn:
+            return sites.list_sites(conn)
+
+    def list_destinations(self, site_id: str | None = None) -> list[Destination]:
+        with self._tx(read_only=True) as conn:
+            return sites.list_destinations(conn, self._box, site_id)
+
+    def add_destination(
+        self, site_id: str, name: str, endpoint: str, auth: LrsAuth, xapi_version: str
+    ) -> Destination:
+        with self._tx() as conn:
+            return sites.add_destination(
+                conn, self._box, site_id, name, endpoint, auth, xapi_version
+            )
+
+    def remove_destination(self, destination_id: int) -> None:
+        with self._tx() as conn:
+            sites.remove_destination(conn, destination_id)
+
+    def pause_destination(self, destination_id: int, until: datetime, reason: str) -> None:
+        with self._tx() as conn:
+            sites.set_pause(conn, destination_id, until, reason)
+
+    def resume_destination(self, destination_id: int) -> None:
+        with self._tx() as conn:
+            sites.set_pause(conn, destination_id, None, None)
+
+    def record_failure(self, destination_id: int) -> int:
+        with self._tx() as conn:
+            return sites.record_failure(conn, destination_id)
+
+    def record_success(self, destination_id: int) -> None:
+        with self._tx() as conn:
+            sites.record_success(conn, destination_id)
+
+    # -- outbox -------------------------------------------------------------------
+
+    def enqueue(
+        self,
+        site_id: str,
+        statements: Sequence[PreparedStatement],
+        now: datetime,
+        tracking: Sequence[TrackingWrite] = (),
+    ) -> int:
+        with self._tx() as conn:
+            new = outbox.enqueue(conn, self._dialect, site_id, statements, now)
+            _write_tracking(conn, self._dialect, site_id, tracking)
+            return new
+
+    def claim(
+        self, destination_id: int, limit: int, now: datetime, lease_seconds: float
+    ) -> list[OutboxItem]:
+        with self._tx() as conn:
+            return outbox.claim(conn, destination_id, limit, now, lease_seconds)
+
+    def settle(self, settlement: Settlement, now: datetime) -> None:
+        with self._tx() as conn:
+            outbox.settle(conn, settlement, now)
+
+    def due_destinations(self, now: datetime) -> list[Destination]:
+        with self._tx(read_only=True) as conn:
+            return sites.get_destinations(conn, self._box, outbox.due_destination_ids(conn, now))
+
+    def stats(self) -> list[DestinationStats]:
+        with self._tx(read_only=True) as conn:
+            return outbox.stats(conn, datetime.now(UTC))
+
+    def dead_letters(self, destination_id: int | None = None) -> list[DeadLetter]:
+        with self._tx(read_only=True) as conn:
+            return outbox.list_dead_letters(conn, destination_id)
+
+    def replay(self, dead_letter_ids: Sequence[int] | None, now: datetime) -> int:
+        with self._tx() as conn:
+            return outbox.replay(conn, dead_letter_ids, now)
+
+    def discard(self, dead_letter_ids: Sequence[int]) -> int:
+        with self._tx() as conn:
+            return outbox.discard(conn, dead_letter_ids)
+
+    # -- tracker state --------------------------------------------------------------
+
+    def load_tracking(
+        self, site_id: str, session_id: str, registration_key: str | None = None
+    ) -> tuple[bytes | None, bytes | None]:
+        with self._tx(read_only=True) as conn:
+            return tracking.load(conn, site_id, session_id, registration_key)
+
+    def idle_sessions(self, older_than: datetime, limit: int) -> list[tuple[str, str]]:
+        with self._tx(read_only=True) as conn:
+            return tracking.idle_sessions(conn, older_than, limit)
+
+
+def _write_tracking(
+    conn: Connection, dialect: SqlDialect, site_id: str, writes: Sequence[TrackingWrite]
+) -> None:
+    tracking.write(conn, dialect, site_id, writes)
+
+
+class SQLiteStore(SqlStore):
+    """The embedded default (one file beside its key file)."""
+
+
+class PostgresStore(SqlStore):
+    """Shared by many API nodes and workers."""
