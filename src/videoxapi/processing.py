@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from videoxapi import events as ev
-from videoxapi.errors import InvalidEvent, UnknownSession
+from videoxapi.errors import InvalidEvent, SessionOver, UnknownSession
 from videoxapi.settings import SiteSettings
 from videoxapi.tracking import session as tracking
 from videoxapi.tracking.state import RegistrationState, SessionState
@@ -116,7 +116,7 @@ class MemoryTracker:
         if key in self.sessions:
             return []  # a repeated start is harmless
         if key in self.ended:
-            raise InvalidEvent(f"session {event.session!r} is over")
+            raise SessionOver(f"session {event.session!r} is over")
         if event.user is None:
             raise InvalidEvent("user: a start event needs the user inline here")
         session, registration, statements = start(
@@ -131,7 +131,7 @@ class MemoryTracker:
         found = self.sessions.get(key)
         if found is None:
             if key in self.ended:
-                raise InvalidEvent(f"session {event.session!r} is over")
+                raise SessionOver(f"session {event.session!r} is over")
             raise UnknownSession(f"session {event.session!r} was never started")
         session, builder = found
         registration = self.registrations[session.registration_key]

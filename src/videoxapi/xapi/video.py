@@ -113,11 +113,10 @@ class VideoStatements:
             activities["category"] = [v.PROFILE_CATEGORY]
         if self._grouping:
             activities["grouping"] = self._grouping
-        context: dict[str, Any] = {
-            "registration": self._registration,
-            "contextActivities": activities,
-            "extensions": extensions,
-        }
+        context: dict[str, Any] = {"registration": self._registration}
+        if activities:  # xAPI allows no empty objects
+            context["contextActivities"] = activities
+        context["extensions"] = extensions
         statement: dict[str, Any] = {
             "id": str(
                 statement_id(self.site, self.session, occurrence.seq, kind, occurrence.ordinal)
