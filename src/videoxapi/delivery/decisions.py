@@ -118,6 +118,16 @@ MISCONFIGURED = {401: "credentials refused", 403: "access forbidden", 404: "no s
                  405: "method not allowed"}
 
 
+def is_failure(outcome: Outcome) -> bool:
+    """Whether the outcome counts as a failed request to the destination (network error,
+    5xx, 408, 429...), the kind that pauses a destination when it keeps happening."""
+    if isinstance(outcome, NetworkFailure):
+        return True
+    status = outcome.status
+    return not (200 <= status < 300 or status in MISCONFIGURED or status in SPLITTABLE
+                or status == 409)
+
+
 def decide(
     outcome: Outcome,
     *,

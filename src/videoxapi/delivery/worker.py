@@ -29,6 +29,7 @@ from videoxapi.delivery.decisions import (
     RetryPolicy,
     Split,
     decide,
+    is_failure,
 )
 from videoxapi.delivery.metrics import DeliveryMetrics
 from videoxapi.store.base import Destination, OutboxItem, Rejected, Retry, Settlement, Store
@@ -91,7 +92,9 @@ class Worker:
         self.metrics = metrics
         self._stop = threading.Event()
         self._lanes: dict[int, list[threading.Thread]] = {}
-        self._failures: dict[int, int] = {}  # consecutive failed requests per destination
+        # Destinations whose failures in a row the store counts as zero for all we know;
+        # the store hears of a success only for the others, so the hot path costs no write.
+        self._clean: set[int] = set()
         self._lock = threading.Lock()
 
     # -- the supervisor -----------------------------------------------------------------
@@ -192,6 +195,20 @@ class Worker:
             self.metrics.settled(destination, outcome.settlement(), outcome.pause)
         return outcome.pause
 
+    def _count_failure(self, destination: Destination, failed: bool) -> int:
+        """Failed requests in a row to the destination before this one (kept in the store,
+        so that every worker sees them)."""
+        if failed:
+            with self._lock:
+                self._clean.discard(destination.id)
+            return self.store.record_failure(destination.id) - 1
+        with self._lock:
+            known_clean = destination.id in self._clean
+            self._clean.add(destination.id)
+        if not known_clean:
+            self.store.record_success(destination.id)
+        return 0
+
     def _send(self, destination: Destination, items: list[OutboxItem], out: _Outcome) -> None:
         ids = [item.delivery_id for item in items]
         if out.pause is not None:
@@ -201,17 +218,12 @@ class Worker:
         decision = decide(
             answer,
             batch_size=len(items),
-            attempts=max(item.attempts for item in items),
-            consecutive_failures=self._failures.get(destination.id, 0),
+            attempts=max(item.attempts for item in items) - 1,  # claim counted this one
+            consecutive_failures=self._count_failure(destination, is_failure(answer)),
             now=self.clock(),
             policy=self.config.policy,
             rng=self.rng,
         )
-        with self._lock:
-            if isinstance(decision, RetryAt | Pause):
-                self._failures[destination.id] = self._failures.get(destination.id, 0) + 1
-            else:
-                self._failures[destination.id] = 0
         match decision:
             case Delivered():
                 out.delivered.extend(ids)
