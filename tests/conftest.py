@@ -3,4 +3,5 @@
 pytest_plugins = [
     "support.validator",
     "support.peers",
+    "support.databases",
 ]
