@@ -19,9 +19,25 @@ def main(ctx: click.Context, verbose: bool) -> None:
 
 def _register() -> None:
     """Attach each command module's commands; one module per command or group."""
-    from videoxapi.cli import transform
+    from videoxapi.cli import (
+        check_lrs,
+        common,
+        deadletters,
+        outbox,
+        send,
+        settings_cmd,
+        transform,
+        worker,
+    )
 
+    main.params.append(common.database_option)  # global: every store-backed command
     main.add_command(transform.transform)
+    main.add_command(worker.worker)
+    main.add_command(outbox.outbox)
+    main.add_command(deadletters.deadletters)
+    main.add_command(check_lrs.check_lrs_command)
+    main.add_command(send.send)
+    main.add_command(settings_cmd.settings)
 
 
 _register()
