@@ -87,9 +87,10 @@ class MemoryTracker:
         self.default_site = default_site
         self.sessions: dict[tuple[str, str], tuple[SessionState, VideoStatements]] = {}
         self.registrations: dict[str, RegistrationState] = {}
-        # Recently ended sessions, to say "over" rather than "never started"; bounded so
-        # that a backfill of millions of sessions runs in flat memory.
-        self.ended: dict[tuple[str, str], None] = {}
+        # The last seq of recently ended sessions: a retried event is then recognised as
+        # seen, a new one refused as "over". Bounded, so that a backfill of millions of
+        # sessions runs in flat memory.
+        self.ended: dict[tuple[str, str], int] = {}
 
     def process(self, event: ev.Event, site: str | None = None) -> list[Statement]:
         """Apply one event of any kind; `InvalidEvent` if it cannot be applied."""
@@ -113,10 +114,8 @@ class MemoryTracker:
 
     def _start(self, event: ev.Start, site: str) -> list[Statement]:
         key = (site, event.session)
-        if key in self.sessions:
+        if key in self.sessions or key in self.ended:
             return []  # a repeated start is harmless
-        if key in self.ended:
-            raise SessionOver(f"session {event.session!r} is over")
         if event.user is None:
             raise InvalidEvent("user: a start event needs the user inline here")
         session, registration, statements = start(
@@ -131,6 +130,8 @@ class MemoryTracker:
         found = self.sessions.get(key)
         if found is None:
             if key in self.ended:
+                if event.seq <= self.ended[key]:
+                    return []
                 raise SessionOver(f"session {event.session!r} is over")
             raise UnknownSession(f"session {event.session!r} was never started")
         session, builder = found
@@ -141,8 +142,8 @@ class MemoryTracker:
         return statements
 
     def _forget(self, key: tuple[str, str]) -> None:
-        del self.sessions[key]
-        self.ended[key] = None
+        session, _ = self.sessions.pop(key)
+        self.ended[key] = session.last_seq
         if len(self.ended) > ENDED_SESSIONS_REMEMBERED:
             del self.ended[next(iter(self.ended))]
 

@@ -371,11 +371,12 @@ def test_events_of_unknown_or_ended_sessions_are_refused():
     with pytest.raises(UnknownSession):
         tracker.process(parse_event(viewer.play()[0]))
     tracker.process(parse_event(viewer.start()[0]))
-    tracker.process(parse_event(viewer.end()[0]))
+    end = viewer.end()[0]
+    tracker.process(parse_event(end))
+    assert tracker.process(parse_event(end)) == []  # a retried last batch is harmless
+    assert tracker.process(parse_event(viewer.start()[0])) == []
     with pytest.raises(SessionOver):
         tracker.process(parse_event(viewer.play()[0]))
-    with pytest.raises(InvalidEvent, match="is over"):
-        tracker.process(parse_event(viewer.start()[0]))
 
 
 def test_statement_ids_are_stable_and_distinct(checked):

@@ -82,13 +82,14 @@ def start_session(
 def apply(
     session: SessionState, registration: RegistrationState, event: ev.PlayerEvent
 ) -> list[Occurrence]:
-    """Apply one player event. A `seq` already seen changes nothing and returns []."""
-    if session.over:
-        raise SessionOver(f"session {session.session!r} is over")
+    """Apply one player event. A `seq` already seen changes nothing and returns [], even
+    once the session is over (a retried last batch is harmless); a new one is refused."""
     if event.session != session.session:
         raise InvalidEvent(f"event of session {event.session!r} applied to {session.session!r}")
     if event.seq <= session.last_seq:
         return []
+    if session.over:
+        raise SessionOver(f"session {session.session!r} is over")
     track = _Track(session, registration, event.seq, event.at)
     track.handle(event)
     session.last_seq = event.seq
@@ -102,9 +103,10 @@ def close_idle(session: SessionState, registration: RegistrationState) -> list[O
     if session.over:
         return []
     assert session.last_at is not None
+    # Its statements take the next seq for their ids; `last_seq` stays, so that the
+    # player's own next event is refused as "over", not ignored as seen.
     track = _Track(session, registration, session.last_seq + 1, session.last_at)
     track.finish(session.position)
-    session.last_seq += 1
     return track.emit.out
 
 
