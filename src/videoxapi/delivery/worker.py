@@ -212,7 +212,7 @@ class Worker:
     def _send(self, destination: Destination, items: list[OutboxItem], out: _Outcome) -> None:
         ids = [item.delivery_id for item in items]
         if out.pause is not None:
-            out.retry.append(Retry(ids, out.pause.until, out.pause.reason))
+            out.retry.append(Retry(ids, self.clock(), out.pause.reason))
             return
         answer = self.client.post_statements(destination, [item.body for item in items])
         decision = decide(
@@ -238,8 +238,9 @@ class Worker:
             case Conflict(reason=reason, status=status):
                 out.conflict.append(Rejected(ids[0], reason, status))
             case Pause():
+                # The destination's pause holds them back; resuming it sends them at once.
                 out.pause = decision
-                out.retry.append(Retry(ids, decision.until, decision.reason))
+                out.retry.append(Retry(ids, self.clock(), decision.reason))
 
 
 def stop_on_signals(worker: Worker) -> None:
