@@ -25,13 +25,7 @@ from videoxapi.store.base import (
     Settlement,
 )
 from videoxapi.store.dialects import SqlDialect
-from videoxapi.store.schema import (
-    Timestamp,
-    dead_letters,
-    deliveries,
-    destinations,
-    statements,
-)
+from videoxapi.store.schema import dead_letters, deliveries, destinations, statements
 
 # A literal, not a bound parameter, so that both planners use the partial claim index.
 PENDING = sa.literal_column("'pending'")
@@ -67,54 +61,35 @@ def enqueue(
     )
     if not batch or not destination_ids:
         return 0
-    # No RETURNING: a plain executemany is the drivers' fast path. The new statements
-    # are then the batch's ids without deliveries: a stored statement always has one
-    # (it is pruned with its last), and one inserted by a concurrent transaction is
-    # only skipped here once that transaction has committed its deliveries too.
-    insert = dialect.insert(statements).on_conflict_do_nothing(
-        index_elements=["site_id", "statement_id"]
+    insert = (
+        dialect.insert(statements)
+        .on_conflict_do_nothing(index_elements=["site_id", "statement_id"])
+        .returning(statements.c.id)
     )
-    s, d, dest = statements, deliveries, destinations
-    created = 0
+    new_pks: list[int] = []
     for part in chunks(batch):
-        ids = [item.statement_id for item in part]
+        rows = [
+            {"site_id": site_id, "statement_id": s.statement_id, "body": s.body, "created_at": now}
+            for s in part
+        ]
+        new_pks.extend(conn.execute(insert, rows).scalars().all())
+    if new_pks:
         conn.execute(
-            insert,
+            deliveries.insert(),
             [
                 {
-                    "site_id": site_id,
-                    "statement_id": i.statement_id,
-                    "body": i.body,
+                    "statement_pk": pk,
+                    "destination_id": destination_id,
+                    "state": "pending",
+                    "attempts": 0,
+                    "due_at": now,
                     "created_at": now,
                 }
-                for i in part
+                for pk in new_pks
+                for destination_id in destination_ids
             ],
         )
-        fan_out = (
-            sa.select(
-                s.c.id,
-                dest.c.id,
-                PENDING,
-                sa.literal(0),
-                sa.literal(now, Timestamp),
-                sa.literal(now, Timestamp),
-            )
-            .join(dest, dest.c.site_id == s.c.site_id)
-            .where(
-                s.c.site_id == site_id,
-                s.c.statement_id.in_(ids),
-                ~sa.exists().where(d.c.statement_pk == s.c.id),
-            )
-            .order_by(s.c.id, dest.c.id)
-        )
-        created += conn.execute(
-            d.insert().from_select(
-                ["statement_pk", "destination_id", "state", "attempts", "due_at", "created_at"],
-                fan_out,
-            ),
-            execution_options={"preserve_rowcount": True},
-        ).rowcount
-    return created // len(destination_ids)
+    return len(new_pks)
 
 
 def claim(
