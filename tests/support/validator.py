@@ -95,12 +95,10 @@ DEVIATIONS: tuple[Deviation, ...] = (
         frozenset({"VideoEnableClosedCaptioning"}),
         ("result", "extensions", EXT + "cc-enabled"),
         "missing",
-        # The profile defines cc-enabled as a *context* extension; Ralph also wants it in
-        # result.extensions. Accepted only when the context carries it as a boolean.
+        # The profile defines cc-enabled as a *context* extension (checked there by
+        # profile_problems: a JSON boolean, sent with cc-subtitle-enabled); Ralph also
+        # wants it in result.extensions, where the profile never requires it.
         "Ralph wants cc-enabled in result.extensions too; the profile has it in context",
-        lambda statement, error: isinstance(
-            _ext(statement, "context").get(EXT + "cc-enabled"), bool
-        ),
     ),
     Deviation(
         frozenset({"VideoEnableClosedCaptioning"}),

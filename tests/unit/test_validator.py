@@ -112,6 +112,9 @@ def samples() -> dict[str, dict[str, Any]]:
             cc_subtitle_enabled=True,
             cc_subtitle_lang="fr",
         ),
+        "interacted-captions-language": video(
+            "interacted", 17, res(time=4.0), cc_subtitle_lang="de"
+        ),
         "interacted-full-screen": video("interacted", 8, res(time=3.0), full_screen=True),
         "interacted-speed": video("interacted", 9, res(time=3.0), speed="1.5x"),
         "interacted-quality": video("interacted", 10, res(time=3.0), quality="720p"),
