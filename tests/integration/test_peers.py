@@ -7,14 +7,17 @@ before a delivery test fails for an obscure reason.
 
 from __future__ import annotations
 
+import os
+import sys
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from support.fault_lrs import FaultLrs
-from support.peers import LrsPeer
+from support.peers import LrsPeer, PeerProcess, free_port
 from support.validator import XapiValidator
 from unit.test_validator import samples
 
@@ -178,6 +181,50 @@ def test_learning_locker_restarts_empty_on_the_same_endpoint(learning_locker: Lr
     assert learning_locker.endpoint == endpoint
     assert copies(learning_locker, statement["id"]) == 0
     assert post(learning_locker, statement).status_code == 200
+
+
+def test_ralph_restarts_with_its_store_on_the_same_endpoint(ralph_lrs: LrsPeer) -> None:
+    statement = a_statement()
+    assert post(ralph_lrs, statement).status_code == 200
+    ralph_lrs.stop()
+    with pytest.raises(httpx.ConnectError):
+        post(ralph_lrs, a_statement(), timeout=2.0)
+    ralph_lrs.start()
+    assert copies(ralph_lrs, statement["id"]) == 1
+
+
+# --- the process handling under both ----------------------------------------------------
+
+
+def test_a_peer_that_dies_at_start_reports_its_stderr(tmp_path: Path) -> None:
+    process = PeerProcess(
+        "doomed",
+        [sys.executable, "-c", "import sys; sys.exit('no store for you')"],
+        {"PATH": "/usr/bin:/bin"},
+        tmp_path,
+        f"http://127.0.0.1:{free_port()}/",
+    )
+    with pytest.raises(RuntimeError, match="no store for you"):
+        process.start()
+
+
+def test_stop_leaves_no_process_of_the_group(tmp_path: Path) -> None:
+    port = free_port()
+    server = f"{sys.executable} -m http.server --bind 127.0.0.1 {port}"
+    process = PeerProcess(
+        "group",
+        ["/bin/sh", "-c", f"sleep 300 & exec {server}"],  # a child besides the leader
+        {"PATH": "/usr/bin:/bin"},
+        tmp_path,
+        f"http://127.0.0.1:{port}/",
+    )
+    process.start()
+    assert process.proc is not None
+    group = process.proc.pid
+    os.killpg(group, 0)  # the group exists
+    process.stop()
+    with pytest.raises(ProcessLookupError):
+        os.killpg(group, 0)
 
 
 # --- the fault server -----------------------------------------------------------------

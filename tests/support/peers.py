@@ -106,6 +106,14 @@ class PeerProcess:
         with contextlib.suppress(ProcessLookupError):  # a stuck leader, or a child left
             os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=5.0)
+        # Orphaned children are reaped by init a moment later; wait until none is left.
+        deadline = time.monotonic() + 5.0
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(proc.pid, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.02)
 
 
 class LrsPeer:
