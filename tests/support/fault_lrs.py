@@ -10,8 +10,9 @@ content, Basic auth, the version header) unless a test scripts a fault:
     fault_lrs.conflict_ids.add(other_id)
 
 Scripted answers are consumed in order, one per `POST|PUT <base>/statements` request,
-before any other check. "hang" holds the request for `hang_seconds` then closes the
-connection without an answer; "reset" aborts it with a TCP RST.
+before any other check (a scripted status below 300 means "answer normally"). "hang"
+holds the request for `hang_seconds`, then closes the connection without an answer;
+"reset" aborts it with a TCP RST.
 """
 
 from __future__ import annotations
@@ -138,9 +139,10 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         state = self.server.state
         path = urlsplit(self.path).path
+        status = 200 if path == BASE + "/about" else 404
         with state.lock:
-            state.received.append(Received("GET", path, dict(self.headers), [], 0))
-        if path == BASE + "/about":
+            state.received.append(Received("GET", path, dict(self.headers), [], status))
+        if status == 200:
             self._reply(200, {"version": ["1.0.3"]})
         else:
             self._reply(404, {"message": f"no route {path}"})
