@@ -201,6 +201,18 @@ def main() -> None:
             process(event)
 
     whole = measure("MemoryTracker.process", len(events), run_tracker, args.repeat, fresh_tracker)
+    one_percent_settings = settings(beaconInterval="onePercent")
+
+    def fresh_one_percent_tracker() -> None:
+        tracker[:] = [MemoryTracker(one_percent_settings)]
+
+    one_percent = measure(
+        "MemoryTracker.process, onePercent",
+        len(events),
+        run_tracker,
+        args.repeat,
+        fresh_one_percent_tracker,
+    )
     sessions = Sessions(site_settings, events)
     apply_only = measure(
         "tracking.session.apply",
@@ -236,6 +248,7 @@ def main() -> None:
 
     rows = [
         (whole, "events", f"{whole.best / TRACKER_TARGET:.2f} of target {TRACKER_TARGET:,}"),
+        (one_percent, "events", f"{one_percent.best / TRACKER_TARGET:.2f} of target"),
         (apply_only, "events", f"{apply_only.best / TRACKER_TARGET:.2f} of target"),
         (built, "statements", f"{built.best / plain.best:.2f} of baseline (target 0.50)"),
         (plain, "statements", "1.00 (baseline)"),
