@@ -11,10 +11,16 @@ from videoxapi.errors import VideoxapiError
 
 
 @click.command("check-lrs")
-@click.option("--site", default=None, envvar="VIDEOXAPI_SITE", show_envvar=True,
-              help="Only this site's destinations (default: every site).")
-@click.option("--timeout", type=click.FloatRange(0.1), default=10.0,
-              help="Seconds to wait for each answer.")
+@click.option(
+    "--site",
+    default=None,
+    envvar="VIDEOXAPI_SITE",
+    show_envvar=True,
+    help="Only this site's destinations (default: every site).",
+)
+@click.option(
+    "--timeout", type=click.FloatRange(0.1), default=10.0, help="Seconds to wait for each answer."
+)
 @click.pass_context
 @fails_cleanly
 def check_lrs_command(ctx: click.Context, site: str | None, timeout: float) -> None:
@@ -29,13 +35,15 @@ def check_lrs_command(ctx: click.Context, site: str | None, timeout: float) -> N
         for destination in destinations:
             report = check_lrs(client, destination)
             verdict = "ok" if report.ok else "FAILED"
-            click.echo(f"{destination.site_id}/{destination.name} {destination.endpoint}: "
-                       f"{verdict}")
+            click.echo(
+                f"{destination.site_id}/{destination.name} {destination.endpoint}: {verdict}"
+            )
             for problem in report.problems:
                 click.echo(f"  problem: {problem}")
             for note in report.notes:
                 click.echo(f"  {note}")
             failed += not report.ok
     if failed:
-        raise VideoxapiError(f"{failed} of {len(destinations)} destination(s) cannot take "
-                             "statements")
+        raise VideoxapiError(
+            f"{failed} of {len(destinations)} destination(s) cannot take statements"
+        )

@@ -26,9 +26,14 @@ def list_(ctx: click.Context, destination: int | None) -> None:
     for column in ("id", "destination", "statement", "status", "since", "reason"):
         table.add_column(column)
     for letter in open_store(ctx).dead_letters(destination):
-        table.add_row(str(letter.id), str(letter.destination_id), str(letter.statement_id),
-                      str(letter.status or "-"), letter.created_at.isoformat(timespec="seconds"),
-                      letter.reason)
+        table.add_row(
+            str(letter.id),
+            str(letter.destination_id),
+            str(letter.statement_id),
+            str(letter.status or "-"),
+            letter.created_at.isoformat(timespec="seconds"),
+            letter.reason,
+        )
     wide_console().print(table)
 
 
@@ -40,8 +45,11 @@ def show(ctx: click.Context, letter_id: int) -> None:
     """The reason on stderr and the statement itself (JSON) on stdout."""
     for letter in open_store(ctx).dead_letters():
         if letter.id == letter_id:
-            click.echo(f"destination {letter.destination_id}, HTTP {letter.status or '-'}: "
-                       f"{letter.reason}", err=True)
+            click.echo(
+                f"destination {letter.destination_id}, HTTP {letter.status or '-'}: "
+                f"{letter.reason}",
+                err=True,
+            )
             click.echo(letter.body.decode())
             return
     raise VideoxapiError(f"no dead letter {letter_id}")

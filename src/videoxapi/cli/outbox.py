@@ -29,15 +29,35 @@ def outbox(ctx: click.Context) -> None:
     stats = open_store(ctx).stats()
     now = datetime.now(UTC)
     table = Table(title="outbox")
-    for column in ("site", "destination", "pending", "in flight", "delivered", "failed",
-                   "dead", "conflicts", "oldest pending", "paused"):
-        table.add_column(column, justify="left" if column in {"site", "destination",
-                                                                "paused"} else "right")
+    for column in (
+        "site",
+        "destination",
+        "pending",
+        "in flight",
+        "delivered",
+        "failed",
+        "dead",
+        "conflicts",
+        "oldest pending",
+        "paused",
+    ):
+        table.add_column(
+            column, justify="left" if column in {"site", "destination", "paused"} else "right"
+        )
     for s in stats:
         paused = "-"
         if s.paused_until and s.paused_until > now:
             paused = f"{age(now, s.paused_until)} more: {s.pause_reason or ''}"
-        table.add_row(s.site_id, s.name, str(s.pending), str(s.in_flight), str(s.delivered),
-                      str(s.failed), str(s.dead), str(s.conflicts),
-                      age(s.oldest_pending_at, now), paused)
+        table.add_row(
+            s.site_id,
+            s.name,
+            str(s.pending),
+            str(s.in_flight),
+            str(s.delivered),
+            str(s.failed),
+            str(s.dead),
+            str(s.conflicts),
+            age(s.oldest_pending_at, now),
+            paused,
+        )
     wide_console().print(table)

@@ -76,14 +76,22 @@ def send(ctx: click.Context, file: Path, site: str) -> None:
     """
     store = open_store(ctx)
     if not store.list_destinations(site):
-        click.echo(f"warning: site {site} has no destination: statements are stored but "
-                   "go nowhere until one is configured", err=True)
+        click.echo(
+            f"warning: site {site} has no destination: statements are stored but "
+            "go nowhere until one is configured",
+            err=True,
+        )
     read = enqueued = bad = 0
     chunk: list[PreparedStatement] = []
     console = Console(stderr=True)
-    progress = Progress(TextColumn("sending"), BarColumn(), TransferSpeedColumn(),
-                        TextColumn("{task.fields[count]} statements"), console=console,
-                        transient=True)
+    progress = Progress(
+        TextColumn("sending"),
+        BarColumn(),
+        TransferSpeedColumn(),
+        TextColumn("{task.fields[count]} statements"),
+        console=console,
+        transient=True,
+    )
     with progress, file.open("rb") as source:
         task = progress.add_task("send", total=os.path.getsize(file), count=0)
         for number, line in enumerate(source, start=1):
@@ -104,7 +112,10 @@ def send(ctx: click.Context, file: Path, site: str) -> None:
         if chunk:
             enqueued += store.enqueue(site, chunk, datetime.now(UTC))
             progress.update(task, count=read)
-    click.echo(f"{read} statement(s) read, {enqueued} enqueued, {read - enqueued} already in "
-               f"the outbox, {bad} bad line(s)", err=True)
+    click.echo(
+        f"{read} statement(s) read, {enqueued} enqueued, {read - enqueued} already in "
+        f"the outbox, {bad} bad line(s)",
+        err=True,
+    )
     if bad:
         ctx.exit(1)

@@ -18,28 +18,84 @@ def _env(name: str) -> dict[str, object]:
 
 @click.command()
 @click.option("--until-idle", is_flag=True, help="Deliver what is due, then exit.")
-@click.option("--batch-size", type=click.IntRange(1, 5000), default=100, **_env("BATCH_SIZE"),
-              help="Statements per POST.")
-@click.option("--max-wait", type=click.FloatRange(0), default=1.0, **_env("MAX_WAIT"),
-              help="Seconds a short batch waits for more statements.")
-@click.option("--concurrency", type=click.IntRange(1, 16), default=1, **_env("CONCURRENCY"),
-              help="Batches in flight per destination.")
-@click.option("--lease-seconds", type=click.FloatRange(1), default=120.0,
-              **_env("LEASE_SECONDS"),
-              help="How long a claimed batch is ours; then another worker may take it.")
-@click.option("--poll-interval", type=click.FloatRange(0.001), default=1.0,
-              **_env("POLL_INTERVAL"), help="Seconds between looks for due work.")
-@click.option("--retry-base", type=click.FloatRange(0), default=1.0, **_env("RETRY_BASE"),
-              help="First retry delay ceiling in seconds (doubles per attempt).")
-@click.option("--retry-cap", type=click.FloatRange(0), default=300.0, **_env("RETRY_CAP"),
-              help="Longest retry delay in seconds.")
-@click.option("--timeout", type=click.FloatRange(0.01), default=30.0, **_env("TIMEOUT"),
-              help="Read and write timeout of each request, in seconds.")
+@click.option(
+    "--batch-size",
+    type=click.IntRange(1, 5000),
+    default=100,
+    **_env("BATCH_SIZE"),
+    help="Statements per POST.",
+)
+@click.option(
+    "--claim-size",
+    type=click.IntRange(1, 20000),
+    default=1000,
+    **_env("CLAIM_SIZE"),
+    help="Statements claimed and settled per store transaction (a backlog).",
+)
+@click.option(
+    "--max-wait",
+    type=click.FloatRange(0),
+    default=1.0,
+    **_env("MAX_WAIT"),
+    help="Seconds a short batch waits for more statements.",
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 16),
+    default=1,
+    **_env("CONCURRENCY"),
+    help="Batches in flight per destination.",
+)
+@click.option(
+    "--lease-seconds",
+    type=click.FloatRange(1),
+    default=120.0,
+    **_env("LEASE_SECONDS"),
+    help="How long a claimed batch is ours; then another worker may take it.",
+)
+@click.option(
+    "--poll-interval",
+    type=click.FloatRange(0.001),
+    default=1.0,
+    **_env("POLL_INTERVAL"),
+    help="Seconds between looks for due work.",
+)
+@click.option(
+    "--retry-base",
+    type=click.FloatRange(0),
+    default=1.0,
+    **_env("RETRY_BASE"),
+    help="First retry delay ceiling in seconds (doubles per attempt).",
+)
+@click.option(
+    "--retry-cap",
+    type=click.FloatRange(0),
+    default=300.0,
+    **_env("RETRY_CAP"),
+    help="Longest retry delay in seconds.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0.01),
+    default=30.0,
+    **_env("TIMEOUT"),
+    help="Read and write timeout of each request, in seconds.",
+)
 @click.pass_context
 @fails_cleanly
-def worker(ctx: click.Context, until_idle: bool, batch_size: int, max_wait: float,
-           concurrency: int, lease_seconds: float, poll_interval: float, retry_base: float,
-           retry_cap: float, timeout: float) -> None:
+def worker(
+    ctx: click.Context,
+    until_idle: bool,
+    batch_size: int,
+    claim_size: int,
+    max_wait: float,
+    concurrency: int,
+    lease_seconds: float,
+    poll_interval: float,
+    retry_base: float,
+    retry_cap: float,
+    timeout: float,
+) -> None:
     """Deliver statements from the outbox to every destination's LRS.
 
     SIGTERM or SIGINT finish the batches in flight, then exit.
@@ -48,8 +104,12 @@ def worker(ctx: click.Context, until_idle: bool, batch_size: int, max_wait: floa
     store = open_store(ctx)
     http_config = HttpConfig(read=timeout, write=timeout)
     config = WorkerConfig(
-        batch_size=batch_size, max_wait=max_wait, lease_seconds=lease_seconds,
-        poll_interval=poll_interval, concurrency=concurrency,
+        batch_size=batch_size,
+        claim_size=claim_size,
+        max_wait=max_wait,
+        lease_seconds=lease_seconds,
+        poll_interval=poll_interval,
+        concurrency=concurrency,
         policy=RetryPolicy(base=retry_base, cap=retry_cap),
     )
     with make_http_client(http_config) as http:

@@ -32,23 +32,25 @@ def check_lrs(client: LrsClient, destination: Destination) -> CheckReport:
     endpoint = destination.endpoint
     problems: list[str] = []
     notes: list[str] = []
-    about = client.request(destination, "GET", resource_url(endpoint, "about"),
-                           authenticated=False)
+    about = client.request(destination, "GET", resource_url(endpoint, "about"), authenticated=False)
     if isinstance(about, NetworkFailure):
         problems.append(f"cannot reach {endpoint}: {_network_words(about)}")
         return CheckReport(destination, False, problems, notes)
     versions = _versions(about)
     if versions is None:
-        notes.append(f"{resource_url(endpoint, 'about')} did not answer like an xAPI LRS "
-                     f"(HTTP {about.status}); some LRSs have none, checking statements instead")
+        notes.append(
+            f"{resource_url(endpoint, 'about')} did not answer like an xAPI LRS "
+            f"(HTTP {about.status}); some LRSs have none, checking statements instead"
+        )
     elif not _supports(versions, destination.xapi_version):
-        problems.append(f"the LRS supports xAPI {', '.join(versions)}, not "
-                        f"{destination.xapi_version}: change xapiVersion")
+        problems.append(
+            f"the LRS supports xAPI {', '.join(versions)}, not "
+            f"{destination.xapi_version}: change xapiVersion"
+        )
     else:
         notes.append(f"the LRS speaks xAPI {', '.join(versions)}")
 
-    probe = client.request(destination, "GET", statements_url(endpoint),
-                           params={"limit": "1"})
+    probe = client.request(destination, "GET", statements_url(endpoint), params={"limit": "1"})
     problems.extend(_probe_problems(probe, endpoint, versions is None))
     if not problems:
         notes.append("credentials accepted")
@@ -62,8 +64,10 @@ def _probe_problems(probe: Outcome, endpoint: str, no_about: bool) -> list[str]:
     if 200 <= status < 300:
         return []
     if status == 401:
-        return ["credentials refused (HTTP 401): check key and secret"
-                " (or the token endpoint and personal token setting)"]
+        return [
+            "credentials refused (HTTP 401): check key and secret"
+            " (or the token endpoint and personal token setting)"
+        ]
     if status == 403:
         return ["credentials accepted but not allowed to read or write statements (HTTP 403)"]
     if status in (404, 405) and no_about:

@@ -32,14 +32,14 @@ class HttpConfig:
 
     @property
     def timeout(self) -> httpx.Timeout:
-        return httpx.Timeout(connect=self.connect, read=self.read, write=self.write,
-                             pool=self.pool)
+        return httpx.Timeout(connect=self.connect, read=self.read, write=self.write, pool=self.pool)
 
 
 def make_http_client(config: HttpConfig = HttpConfig()) -> httpx.Client:
     """The process's one HTTP client: pooled keep-alive connections, no redirects."""
-    limits = httpx.Limits(max_connections=config.max_connections,
-                          max_keepalive_connections=config.max_connections)
+    limits = httpx.Limits(
+        max_connections=config.max_connections, max_keepalive_connections=config.max_connections
+    )
     return httpx.Client(timeout=config.timeout, limits=limits, follow_redirects=False)
 
 

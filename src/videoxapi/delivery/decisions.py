@@ -114,8 +114,12 @@ class RetryPolicy:
 
 RETRYABLE = frozenset({408, 425, 429})
 SPLITTABLE = frozenset({400, 413, 422})
-MISCONFIGURED = {401: "credentials refused", 403: "access forbidden", 404: "no such resource",
-                 405: "method not allowed"}
+MISCONFIGURED = {
+    401: "credentials refused",
+    403: "access forbidden",
+    404: "no such resource",
+    405: "method not allowed",
+}
 
 
 def is_failure(outcome: Outcome) -> bool:
@@ -124,8 +128,9 @@ def is_failure(outcome: Outcome) -> bool:
     if isinstance(outcome, NetworkFailure):
         return True
     status = outcome.status
-    return not (200 <= status < 300 or status in MISCONFIGURED or status in SPLITTABLE
-                or status == 409)
+    return not (
+        200 <= status < 300 or status in MISCONFIGURED or status in SPLITTABLE or status == 409
+    )
 
 
 def decide(
@@ -144,8 +149,15 @@ def decide(
     failed requests to the destination (both before this one).
     """
     if isinstance(outcome, NetworkFailure):
-        return _transient(f"{outcome.kind}: {outcome.message}", None, attempts,
-                          consecutive_failures, now, policy, rng)
+        return _transient(
+            f"{outcome.kind}: {outcome.message}",
+            None,
+            attempts,
+            consecutive_failures,
+            now,
+            policy,
+            rng,
+        )
     status = outcome.status
     if 200 <= status < 300:
         return Delivered()
@@ -162,8 +174,9 @@ def decide(
         if status == 409:
             return Conflict(reason, status)
         return DeadLetter(reason, status)
-    return _transient(f"HTTP {status}", outcome.headers, attempts, consecutive_failures,
-                      now, policy, rng)
+    return _transient(
+        f"HTTP {status}", outcome.headers, attempts, consecutive_failures, now, policy, rng
+    )
 
 
 def _transient(
@@ -179,8 +192,11 @@ def _transient(
     delay = retry_after(headers, now, policy.retry_after_cap) if headers else None
     if consecutive_failures + 1 >= policy.pause_after:
         rest = max(policy.probe_after, delay or 0.0)
-        return Pause(now + timedelta(seconds=rest),
-                     f"{reason} ({consecutive_failures + 1} failures in a row)", alert=False)
+        return Pause(
+            now + timedelta(seconds=rest),
+            f"{reason} ({consecutive_failures + 1} failures in a row)",
+            alert=False,
+        )
     if delay is None:
         delay = backoff(attempts, policy, rng)
     return RetryAt(now + timedelta(seconds=delay), reason)

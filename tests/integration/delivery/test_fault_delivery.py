@@ -17,16 +17,25 @@ pytestmark = pytest.mark.integration
 
 COUNT = 60
 HTTP = HttpConfig(connect=1.0, read=0.5, write=1.0, pool=1.0)
-CONFIG = WorkerConfig(batch_size=25, max_wait=0, lease_seconds=30, poll_interval=0.01,
-                      policy=RetryPolicy(base=0.01, cap=0.05, pause_after=20))
+CONFIG = WorkerConfig(
+    batch_size=25,
+    max_wait=0,
+    lease_seconds=30,
+    poll_interval=0.01,
+    policy=RetryPolicy(base=0.01, cap=0.05, pause_after=20),
+)
 
 
 @pytest.fixture
 def setup(store, fault_lrs):
     """A store with one destination on the fault LRS and COUNT statements enqueued."""
     destination = store.add_destination(
-        "site", "primary", fault_lrs.endpoint,
-        LrsAuth("basic", fault_lrs.key, fault_lrs.secret), "1.0.3")
+        "site",
+        "primary",
+        fault_lrs.endpoint,
+        LrsAuth("basic", fault_lrs.key, fault_lrs.secret),
+        "1.0.3",
+    )
     statements = prepared(COUNT)
     store.enqueue("site", statements, datetime.now(UTC))
     return destination, [str(s.statement_id) for s in statements]
@@ -47,16 +56,21 @@ def assert_all_delivered_once(fault_lrs, ids, except_ids=()):
     assert len(fault_lrs.stored) == len(expected)
 
 
-@pytest.mark.parametrize("fault", [
-    500,
-    (503, {"Retry-After": "1"}),
-    (429, {"Retry-After": "0"}),
-    429,
-    "hang",
-    "reset",
-], ids=["500", "503-retry-after", "429-retry-after-0", "429", "hang", "reset"])
+@pytest.mark.parametrize(
+    "fault",
+    [
+        500,
+        (503, {"Retry-After": "1"}),
+        (429, {"Retry-After": "0"}),
+        429,
+        "hang",
+        "reset",
+    ],
+    ids=["500", "503-retry-after", "429-retry-after-0", "429", "hang", "reset"],
+)
 def test_transient_faults_are_retried_until_every_statement_is_stored_once(
-        store, fault_lrs, setup, fault):
+    store, fault_lrs, setup, fault
+):
     destination, ids = setup
     fault_lrs.hang_seconds = 2.0
     fault_lrs.script(fault, fault)
@@ -77,8 +91,7 @@ def test_retry_after_is_waited_for(store, fault_lrs, setup):
 
 
 @pytest.mark.parametrize("status", [400, 422])
-def test_one_invalid_statement_in_a_batch_is_the_only_dead_letter(
-        store, fault_lrs, setup, status):
+def test_one_invalid_statement_in_a_batch_is_the_only_dead_letter(store, fault_lrs, setup, status):
     destination, ids = setup
     bad = ids[30]
     fault_lrs.reject_ids[bad] = status
@@ -112,11 +125,13 @@ def test_a_reused_id_with_other_content_is_a_conflict(store, fault_lrs, setup):
     _, ids = setup
     drain(store)
     clash = prepared(1, start=999)[0]
-    clash = type(clash)(uuid.UUID(ids[0]), clash.body.replace(
-        str(clash.statement_id).encode(), ids[0].encode()))
+    clash = type(clash)(
+        uuid.UUID(ids[0]), clash.body.replace(str(clash.statement_id).encode(), ids[0].encode())
+    )
     store.enqueue("other", [clash], datetime.now(UTC))  # no destination: nothing
-    store.add_destination("other", "p", fault_lrs.endpoint,
-                          LrsAuth("basic", fault_lrs.key, fault_lrs.secret), "1.0.3")
+    store.add_destination(
+        "other", "p", fault_lrs.endpoint, LrsAuth("basic", fault_lrs.key, fault_lrs.secret), "1.0.3"
+    )
     store.enqueue("other", [clash], datetime.now(UTC))
     drain(store)
     other = next(s for s in store.stats() if s.site_id == "other")
@@ -125,7 +140,8 @@ def test_a_reused_id_with_other_content_is_a_conflict(store, fault_lrs, setup):
 
 @pytest.mark.parametrize("status", [401, 403])
 def test_refused_credentials_pause_without_dead_letters_then_resume(
-        store, fault_lrs, setup, status):
+    store, fault_lrs, setup, status
+):
     destination, ids = setup
     fault_lrs.script(status)
     drain(store)
@@ -138,8 +154,9 @@ def test_refused_credentials_pause_without_dead_letters_then_resume(
 
 
 def test_wrong_credentials_pause_the_destination(store, fault_lrs):
-    destination = store.add_destination("site", "primary", fault_lrs.endpoint,
-                                        LrsAuth("basic", fault_lrs.key, "wrong"), "1.0.3")
+    destination = store.add_destination(
+        "site", "primary", fault_lrs.endpoint, LrsAuth("basic", fault_lrs.key, "wrong"), "1.0.3"
+    )
     store.enqueue("site", prepared(10), datetime.now(UTC))
     drain(store)
     stats = stats_of(store, destination)

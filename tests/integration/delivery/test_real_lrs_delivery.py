@@ -26,8 +26,9 @@ def peer(request):
 
 def test_thousands_of_statements_are_each_stored_once(peer, store):
     before = {s["id"] for s in peer.statements()}
-    destination = store.add_destination("site", peer.name, peer.endpoint,
-                                        LrsAuth("basic", peer.key, peer.secret), "1.0.3")
+    destination = store.add_destination(
+        "site", peer.name, peer.endpoint, LrsAuth("basic", peer.key, peer.secret), "1.0.3"
+    )
     statements = prepared(3000, start=len(before) * 7 + 10_000)
     store.enqueue("site", statements, datetime.now(UTC))
     config = WorkerConfig(batch_size=100, max_wait=0, poll_interval=0.05)
@@ -45,8 +46,14 @@ def test_thousands_of_statements_are_each_stored_once(peer, store):
 
 
 def destination_for(peer, secret=None, version="1.0.3", endpoint=None):
-    return Destination(1, "site", "primary", endpoint or peer.endpoint,
-                       LrsAuth("basic", peer.key, secret or peer.secret), version)
+    return Destination(
+        1,
+        "site",
+        "primary",
+        endpoint or peer.endpoint,
+        LrsAuth("basic", peer.key, secret or peer.secret),
+        version,
+    )
 
 
 def check(destination):

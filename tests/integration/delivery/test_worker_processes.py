@@ -26,9 +26,24 @@ VIDEOXAPI = [str(Path(sys.executable).with_name("videoxapi"))]
 
 
 def worker_command(url: str, *extra: str) -> list[str]:
-    return [*VIDEOXAPI, "--database", url, "worker", "--until-idle", "--batch-size", "50",
-            "--lease-seconds", "2", "--poll-interval", "0.05", "--retry-base", "0.05",
-            "--retry-cap", "0.2", *extra]
+    return [
+        *VIDEOXAPI,
+        "--database",
+        url,
+        "worker",
+        "--until-idle",
+        "--batch-size",
+        "50",
+        "--lease-seconds",
+        "2",
+        "--poll-interval",
+        "0.05",
+        "--retry-base",
+        "0.05",
+        "--retry-cap",
+        "0.2",
+        *extra,
+    ]
 
 
 def worker_env(**extra: str) -> dict[str, str]:
@@ -42,14 +57,19 @@ def delivered(store: Store) -> int:
 
 
 def test_a_worker_killed_at_random_moments_still_delivers_each_statement_once(
-        learning_locker, tmp_path):
+    learning_locker, tmp_path
+):
     url = f"sqlite:///{tmp_path / 'data' / 'videoxapi.db'}"
     (tmp_path / "data").mkdir()
     store = open_store(url)
     store.migrate()
-    store.add_destination("site", "ll", learning_locker.endpoint,
-                          LrsAuth("basic", learning_locker.key, learning_locker.secret),
-                          "1.0.3")
+    store.add_destination(
+        "site",
+        "ll",
+        learning_locker.endpoint,
+        LrsAuth("basic", learning_locker.key, learning_locker.secret),
+        "1.0.3",
+    )
     before = {s["id"] for s in learning_locker.statements()}
     statements = prepared(3000, start=50_000)
     store.enqueue("site", statements, datetime.now(UTC))
@@ -61,8 +81,12 @@ def test_a_worker_killed_at_random_moments_still_delivers_each_statement_once(
     try:
         while kills < 6:
             # Kill only once statements are moving, at a random moment of the delivery.
-            process = subprocess.Popen(worker_command(url), env=worker_env(),
-                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            process = subprocess.Popen(
+                worker_command(url),
+                env=worker_env(),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             start = delivered(watcher)
             deadline = time.monotonic() + 60
             while delivered(watcher) == start and process.poll() is None:
@@ -74,8 +98,9 @@ def test_a_worker_killed_at_random_moments_still_delivers_each_statement_once(
             os.kill(process.pid, signal.SIGKILL)
             process.wait()
             kills += 1
-        final = subprocess.run(worker_command(url), env=worker_env(), timeout=180,
-                               capture_output=True)
+        final = subprocess.run(
+            worker_command(url), env=worker_env(), timeout=180, capture_output=True
+        )
         assert final.returncode == 0, final.stderr.decode()[-2000:]
     finally:
         watcher.close()
@@ -91,19 +116,29 @@ def test_a_worker_killed_at_random_moments_still_delivers_each_statement_once(
 
 
 def test_three_workers_drain_one_postgres_outbox_without_sending_anything_twice(
-        database, fault_lrs):
+    database, fault_lrs
+):
     if database.backend != "postgres":
         pytest.skip("several worker processes sharing one outbox is PostgreSQL's job")
     store = database.open(env={})
     store.migrate()
-    store.add_destination("site", "fault", fault_lrs.endpoint,
-                          LrsAuth("basic", fault_lrs.key, fault_lrs.secret), "1.0.3")
+    store.add_destination(
+        "site",
+        "fault",
+        fault_lrs.endpoint,
+        LrsAuth("basic", fault_lrs.key, fault_lrs.secret),
+        "1.0.3",
+    )
     statements = prepared(6000, start=90_000)
     store.enqueue("site", statements, datetime.now(UTC))
     env = worker_env(VIDEOXAPI_SECRET_KEY=database.key_file.read_text().strip())
     processes = [
-        subprocess.Popen(worker_command(database.url, "--lease-seconds", "60"), env=env,
-                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        subprocess.Popen(
+            worker_command(database.url, "--lease-seconds", "60"),
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         for _ in range(3)
     ]
     for process in processes:

@@ -18,10 +18,15 @@ def statement(n: int, statement_id: uuid.UUID | None = None) -> dict[str, object
     return {
         "id": str(statement_id or uuid.uuid4()),
         "actor": {"objectType": "Agent", "mbox": f"mailto:learner{n % 97}@example.org"},
-        "verb": {"id": "http://adlnet.gov/expapi/verbs/experienced",
-                 "display": {"en-US": "experienced"}},
-        "object": {"objectType": "Activity", "id": f"https://videos.example.org/media/{n}",
-                   "definition": {"name": {"en-US": f"Video {n}"}}},
+        "verb": {
+            "id": "http://adlnet.gov/expapi/verbs/experienced",
+            "display": {"en-US": "experienced"},
+        },
+        "object": {
+            "objectType": "Activity",
+            "id": f"https://videos.example.org/media/{n}",
+            "definition": {"name": {"en-US": f"Video {n}"}},
+        },
         "timestamp": at.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
     }
 

@@ -17,8 +17,14 @@ SECRET = "s3cr3t-value"
 
 
 def destination(endpoint="https://lrs.example/xapi/", auth=None, version="1.0.3", id=1):
-    return Destination(id=id, site_id="site", name="primary", endpoint=endpoint,
-                       auth=auth or LrsAuth("basic", "key", SECRET), xapi_version=version)
+    return Destination(
+        id=id,
+        site_id="site",
+        name="primary",
+        endpoint=endpoint,
+        auth=auth or LrsAuth("basic", "key", SECRET),
+        xapi_version=version,
+    )
 
 
 class Recorder:
@@ -38,12 +44,15 @@ class Recorder:
 
 def client_for(handler, clock=None):
     http = httpx.Client(transport=httpx.MockTransport(handler))
-    return LrsClient(http, HttpConfig(connect=1, read=2, write=3, pool=4),
-                     **({"clock": clock} if clock else {}))
+    return LrsClient(
+        http, HttpConfig(connect=1, read=2, write=3, pool=4), **({"clock": clock} if clock else {})
+    )
 
 
-@pytest.mark.parametrize("endpoint", ["https://lrs.example/xapi", "https://lrs.example/xapi/",
-                                      "https://lrs.example/xapi//"])
+@pytest.mark.parametrize(
+    "endpoint",
+    ["https://lrs.example/xapi", "https://lrs.example/xapi/", "https://lrs.example/xapi//"],
+)
 def test_statements_url_has_exactly_one_slash(endpoint):
     assert statements_url(endpoint) == "https://lrs.example/xapi/statements"
 
@@ -72,8 +81,7 @@ def test_post_sends_the_batch_with_xapi_headers_and_basic_auth():
 def test_every_request_carries_all_four_timeouts():
     rec = Recorder()
     client_for(rec).post_statements(destination(), [b"{}"])
-    assert rec.requests[0].extensions["timeout"] == {
-        "connect": 1, "read": 2, "write": 3, "pool": 4}
+    assert rec.requests[0].extensions["timeout"] == {"connect": 1, "read": 2, "write": 3, "pool": 4}
 
 
 def test_bearer_sends_the_secret_as_token():
@@ -100,8 +108,10 @@ def token_server(tokens, lifetime=3600, lrs=None):
 
     def handle(request: httpx.Request) -> httpx.Response:
         if request.url.host == "auth.example":
-            return httpx.Response(200, json={"access_token": next(issued),
-                                             "token_type": "Bearer", "expires_in": lifetime})
+            return httpx.Response(
+                200,
+                json={"access_token": next(issued), "token_type": "Bearer", "expires_in": lifetime},
+            )
         return lrs(request) if lrs else httpx.Response(200, json=[])
 
     return handle
@@ -151,8 +161,13 @@ def test_oauth_401_with_a_cached_token_fetches_one_new_token_and_repeats_once():
     revoked.add("t1")
     assert client.post_statements(oauth_destination(), [b"{}"]).status == 200
     hosts = [(r.url.host, r.headers.get("Authorization")) for r in rec.requests]
-    assert [h for h, _ in hosts] == ["auth.example", "lrs.example", "lrs.example",
-                                     "auth.example", "lrs.example"]
+    assert [h for h, _ in hosts] == [
+        "auth.example",
+        "lrs.example",
+        "lrs.example",
+        "auth.example",
+        "lrs.example",
+    ]
     # a third token is never needed: the new one is cached
     assert client.post_statements(oauth_destination(), [b"{}"]).status == 200
     assert [r.url.host for r in rec.requests].count("auth.example") == 2
@@ -183,13 +198,16 @@ def test_oauth_token_endpoint_down_is_a_transient_failure():
     assert isinstance(outcome, NetworkFailure)
 
 
-@pytest.mark.parametrize(("error", "kind"), [
-    (httpx.ConnectError("refused"), "connect"),
-    (httpx.ReadTimeout("slow"), "timeout"),
-    (httpx.ConnectTimeout("slow"), "timeout"),
-    (httpx.RemoteProtocolError("peer closed"), "reset"),
-    (httpx.ReadError("reset by peer"), "reset"),
-])
+@pytest.mark.parametrize(
+    ("error", "kind"),
+    [
+        (httpx.ConnectError("refused"), "connect"),
+        (httpx.ReadTimeout("slow"), "timeout"),
+        (httpx.ConnectTimeout("slow"), "timeout"),
+        (httpx.RemoteProtocolError("peer closed"), "reset"),
+        (httpx.ReadError("reset by peer"), "reset"),
+    ],
+)
 def test_network_errors_become_failures_of_the_right_kind(error, kind):
     outcome = client_for(Recorder(error)).post_statements(destination(), [b"{}"])
     assert isinstance(outcome, NetworkFailure)

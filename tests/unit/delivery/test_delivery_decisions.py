@@ -29,8 +29,15 @@ POLICY = RetryPolicy(base=1.0, cap=60.0, pause_after=5, probe_after=120.0, auth_
 
 
 def run(outcome, *, batch=10, attempts=0, failures=0, policy=POLICY, seed=1):
-    return decide(outcome, batch_size=batch, attempts=attempts, consecutive_failures=failures,
-                  now=NOW, policy=policy, rng=random.Random(seed))
+    return decide(
+        outcome,
+        batch_size=batch,
+        attempts=attempts,
+        consecutive_failures=failures,
+        now=NOW,
+        policy=policy,
+        rng=random.Random(seed),
+    )
 
 
 @pytest.mark.parametrize("status", [200, 204])
@@ -112,7 +119,8 @@ def test_refused_single_statement_is_dead_lettered_with_the_lrs_reason(status):
     body = b'{"message": "Problem in statement: verb.id is not an IRI"}'
     decision = run(Answer(status, {}, body), batch=1)
     assert decision == DeadLetter(
-        f"HTTP {status}: Problem in statement: verb.id is not an IRI", status)
+        f"HTTP {status}: Problem in statement: verb.id is not an IRI", status
+    )
 
 
 def test_too_large_single_statement_is_dead_lettered():
@@ -142,8 +150,9 @@ def test_credentials_or_endpoint_problems_pause_with_an_alert_and_no_dead_letter
 def test_consecutive_failures_pause_the_destination_without_alert():
     assert isinstance(run(Answer(500), failures=3), RetryAt)
     decision = run(Answer(500), failures=4)
-    assert decision == Pause(NOW + timedelta(seconds=120), "HTTP 500 (5 failures in a row)",
-                             alert=False)
+    assert decision == Pause(
+        NOW + timedelta(seconds=120), "HTTP 500 (5 failures in a row)", alert=False
+    )
     assert isinstance(run(NetworkFailure("connect", "refused"), failures=9), Pause)
 
 
@@ -154,8 +163,9 @@ def test_pause_after_failures_respects_a_longer_retry_after():
 
 
 def test_reason_prefers_the_lrs_message_and_is_truncated():
-    assert lrs_reason(b'{"detail": [{"msg": "field required"}]}', 100) == \
-        '[{"msg":"field required"}]'
+    assert (
+        lrs_reason(b'{"detail": [{"msg": "field required"}]}', 100) == '[{"msg":"field required"}]'
+    )
     assert lrs_reason(b'{"error": "nope"}', 100) == "nope"
     assert lrs_reason(b"plain\n text ", 100) == "plain text"
     assert lrs_reason(b"", 100) == ""

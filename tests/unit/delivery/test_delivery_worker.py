@@ -15,8 +15,13 @@ from statement_factory import prepared
 from videoxapi.delivery import LrsClient, RetryPolicy, Worker, WorkerConfig
 from videoxapi.store.base import LrsAuth
 
-FAST = WorkerConfig(batch_size=50, max_wait=0, lease_seconds=30, poll_interval=0.01,
-                    policy=RetryPolicy(base=0.001, cap=0.01, pause_after=50))
+FAST = WorkerConfig(
+    batch_size=50,
+    max_wait=0,
+    lease_seconds=30,
+    poll_interval=0.01,
+    policy=RetryPolicy(base=0.001, cap=0.01, pause_after=50),
+)
 
 
 class Lrs:
@@ -41,16 +46,18 @@ class Lrs:
                 return httpx.Response(self.script.pop(0), json={"message": "scripted"})
             for statement_id in ids:
                 if statement_id in self.reject:
-                    return httpx.Response(self.reject[statement_id],
-                                          json={"message": f"bad statement {statement_id}"})
+                    return httpx.Response(
+                        self.reject[statement_id], json={"message": f"bad statement {statement_id}"}
+                    )
             for s in statements:
                 self.stored.setdefault(s["id"], orjson.dumps(s))
         return httpx.Response(200, json=ids)
 
 
 def add_destination(store, site="site", host="lrs.test"):
-    return store.add_destination(site, f"to-{host}", f"https://{host}/xapi/",
-                                 LrsAuth("basic", "k", "s"), "1.0.3")
+    return store.add_destination(
+        site, f"to-{host}", f"https://{host}/xapi/", LrsAuth("basic", "k", "s"), "1.0.3"
+    )
 
 
 def make_worker(store, handler, config=FAST):
@@ -144,9 +151,12 @@ def test_a_destination_that_keeps_failing_is_paused_not_hammered(store):
     enqueue(store, 5)
     lrs = Lrs()
     lrs.script = [500] * 100
-    config = WorkerConfig(batch_size=50, max_wait=0, poll_interval=0.01,
-                          policy=RetryPolicy(base=0.001, cap=0.001, pause_after=4,
-                                             probe_after=60))
+    config = WorkerConfig(
+        batch_size=50,
+        max_wait=0,
+        poll_interval=0.01,
+        policy=RetryPolicy(base=0.001, cap=0.001, pause_after=4, probe_after=60),
+    )
     make_worker(store, lrs, config).run(until_idle=True)
     assert len(lrs.batches) == 4
     stats = by_destination(store)[destination.id]
