@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TransferSpeedColumn
 
 from videoxapi.cli.common import fails_cleanly, open_store, site_option
+from videoxapi.errors import VideoxapiError
 from videoxapi.store.base import PreparedStatement
 
 # Ids given to statements that have none derive from their content: sending the same
@@ -76,10 +77,10 @@ def send(ctx: click.Context, file: Path, site: str) -> None:
     """
     store = open_store(ctx)
     if not store.list_destinations(site):
-        click.echo(
-            f"warning: site {site} has no destination: statements are stored but "
-            "go nowhere until one is configured",
-            err=True,
+        # The store keeps statements only for a destination: nothing would be kept.
+        raise VideoxapiError(
+            f"site {site} has no destination: enable it and set its endpoint first "
+            "(videoxapi settings set enabled=Yes endpoint=...)"
         )
     read = enqueued = bad = 0
     chunk: list[PreparedStatement] = []
@@ -103,7 +104,9 @@ def send(ctx: click.Context, file: Path, site: str) -> None:
                 read += 1
             except BadLine as exc:
                 bad += 1
-                progress.console.print(f"line {number}: {exc}", markup=False, highlight=False)
+                progress.console.print(
+                    f"line {number}: {exc}", markup=False, highlight=False, soft_wrap=True
+                )
                 continue
             if len(chunk) >= CHUNK:
                 enqueued += store.enqueue(site, chunk, datetime.now(UTC))
