@@ -129,9 +129,10 @@ def test_initialized_first_terminated_last_once_per_session(duration, sessions):
 def test_any_duplication_of_events_gives_the_same_statement_ids(duration, sessions, picks):
     events = viewing(duration, sessions)
     retried = list(events)
-    for pick in picks:  # re-send an earlier event somewhere after it, as retries do
-        original = pick % len(events)
-        retried.insert(original + 1 + pick % (len(retried) - original), events[original])
+    for pick in picks:  # re-send an event somewhere after it, as retries do
+        original = events[pick % len(events)]
+        after = next(i for i, event in enumerate(retried) if event is original) + 1
+        retried.insert(after + pick % (len(retried) - after + 1), original)
     assert [s["id"] for s in run(retried)] == [s["id"] for s in run(events)]
 
 
