@@ -19,7 +19,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -140,32 +140,41 @@ def postgres_database(url: str) -> Iterator[str]:
             )
 
 
-def outbox_rate(
-    url: str,
-    endpoint: str,
-    count: int,
-    batch: int,
-    concurrency: int,
-    claim_size: int = 1000,
-    key: tuple[str, str] = ("k", "s"),
-) -> float:
-    """Statements/s from a full outbox to `endpoint`, the worker draining it."""
+TEST_KEY = {"VIDEOXAPI_SECRET_KEY": "x5uOk2m4xqW1Xzq6kq0bV2jv3Zy7kMNDbm3pjX0r2fU="}
+
+
+def filled_store(url: str, endpoint: str, count: int) -> tuple[Any, Any]:
+    """A migrated store with a new site whose one destination has `count` statements."""
     from statement_factory import prepared
 
-    from videoxapi.delivery import HttpConfig, LrsClient, Worker, WorkerConfig
-    from videoxapi.delivery.client import make_http_client
     from videoxapi.store import open_store
     from videoxapi.store.base import LrsAuth
 
-    store = open_store(
-        url, env={"VIDEOXAPI_SECRET_KEY": "x5uOk2m4xqW1Xzq6kq0bV2jv3Zy7kMNDbm3pjX0r2fU="}
-    )
+    store = open_store(url, env=TEST_KEY)
     store.migrate()
     site = f"bench-{secrets.token_hex(3)}"
-    destination = store.add_destination(site, "sink", endpoint, LrsAuth("basic", *key), "1.0.3")
+    destination = store.add_destination(site, "sink", endpoint, LrsAuth("basic", "k", "s"), "1.0.3")
     statements = prepared(count, start=secrets.randbelow(10**9))
     for start in range(0, count, 5000):
         store.enqueue(site, statements[start : start + 5000], datetime.now(UTC))
+    return store, destination
+
+
+def finish(store: Any, destination: Any, count: int) -> None:
+    stats = next(s for s in store.stats() if s.destination_id == destination.id)
+    store.remove_destination(destination.id)
+    store.close()
+    assert stats.delivered == count and stats.pending == 0, stats
+
+
+def outbox_rate(
+    url: str, endpoint: str, count: int, batch: int, concurrency: int, claim_size: int = 1000
+) -> float:
+    """Statements/s from a full outbox to `endpoint`, the worker draining it."""
+    from videoxapi.delivery import HttpConfig, LrsClient, Worker, WorkerConfig
+    from videoxapi.delivery.client import make_http_client
+
+    store, destination = filled_store(url, endpoint, count)
     config = WorkerConfig(
         batch_size=batch,
         claim_size=claim_size,
@@ -179,10 +188,21 @@ def outbox_rate(
         started = time.perf_counter()
         worker.run(until_idle=True)
         elapsed = time.perf_counter() - started
-    stats = next(s for s in store.stats() if s.destination_id == destination.id)
-    store.remove_destination(destination.id)
-    store.close()
-    assert stats.delivered == count and stats.pending == 0, stats
+    finish(store, destination, count)
+    return count / elapsed
+
+
+def store_rate(url: str, count: int, claim_size: int = 1000) -> float:
+    """The store's own ceiling: claim and settle as delivered, no HTTP at all."""
+    from videoxapi.store.base import Settlement
+
+    store, destination = filled_store(url, "http://127.0.0.1:9/", count)
+    started = time.perf_counter()
+    while items := store.claim(destination.id, claim_size, datetime.now(UTC), 60):
+        delivered = [item.delivery_id for item in items]
+        store.settle(Settlement(delivered=delivered), datetime.now(UTC))
+    elapsed = time.perf_counter() - started
+    finish(store, destination, count)
     return count / elapsed
 
 
@@ -220,23 +240,30 @@ def main() -> None:
     parser.add_argument("--peers", action="store_true", help="also the two real test LRSs")
     args = parser.parse_args()
 
-    rows: list[tuple[str, int, str, float, float]] = []
+    rows: list[tuple[str, str, str, float, float | None]] = []
     with running_sink() as endpoint, tempfile.TemporaryDirectory() as tmp:
+        backends = [("SQLite", lambda: nullcontext(sqlite_url(Path(tmp))))]
+        if args.postgres:
+            backends.append(("PostgreSQL", lambda: postgres_database(args.postgres)))
+        for name, database in backends:
+            with database() as url:
+                rows.append(
+                    (f"{name}: claim + settle only", "-", "-", store_rate(url, args.count), None)
+                )
         for batch in (100, 500):
             raw = raw_rate(endpoint, args.count, batch)
-            rows.append(("raw POST loop", batch, "-", raw, raw))
-            for concurrency in args.concurrency:
-                rate = outbox_rate(sqlite_url(Path(tmp)), endpoint, args.count, batch, concurrency)
-                rows.append(("SQLite", batch, str(concurrency), rate, raw))
-                if args.postgres:
-                    with postgres_database(args.postgres) as url:
+            rows.append(("raw POST loop (ceiling)", str(batch), "-", raw, raw))
+            for name, database in backends:
+                for concurrency in args.concurrency:
+                    with database() as url:
                         rate = outbox_rate(url, endpoint, args.count, batch, concurrency)
-                    rows.append(("PostgreSQL", batch, str(concurrency), rate, raw))
+                    rows.append((f"{name} outbox -> sink", str(batch), str(concurrency), rate, raw))
     print(f"\nDelivery, {args.count} statements per run, sink LRS on loopback\n")
     print("| source | batch | lanes | statements/s | vs raw ceiling |")
     print("|---|---:|---:|---:|---:|")
     for source, batch, lanes, rate, raw in rows:
-        print(f"| {source} | {batch} | {lanes} | {rate:,.0f} | {rate / raw:.2f} |")
+        ratio = f"{rate / raw:.2f}" if raw else "-"
+        print(f"| {source} | {batch} | {lanes} | {rate:,.0f} | {ratio} |")
     if args.peers:
         peer_rates()
 

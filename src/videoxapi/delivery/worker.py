@@ -32,6 +32,7 @@ from videoxapi.delivery.decisions import (
     is_failure,
 )
 from videoxapi.delivery.metrics import DeliveryMetrics
+from videoxapi.errors import StoreError
 from videoxapi.store.base import Destination, OutboxItem, Rejected, Retry, Settlement, Store
 
 log = logging.getLogger(__name__)
@@ -105,14 +106,20 @@ class Worker:
     def run(self, until_idle: bool = False) -> None:
         """Keep a lane busy for every destination with work due; with `until_idle`, return
         once nothing is left to deliver (paused destinations excepted)."""
+        outage = 0  # store failures in a row: a database restart must not end the worker
         try:
             while not self._stop.is_set():
-                due = self.store.due_destinations(self.clock())
-                for destination in due:
-                    self._ensure_lanes(destination, until_idle)
-                if until_idle and not due and not self._busy() and self._drained():
-                    return
-                self._stop.wait(self.config.poll_interval)
+                try:
+                    due = self.store.due_destinations(self.clock())
+                    for destination in due:
+                        self._ensure_lanes(destination, until_idle)
+                    if until_idle and not due and not self._busy() and self._drained():
+                        return
+                    outage = 0
+                except StoreError as exc:
+                    outage += 1
+                    log.error("store unavailable (%s); trying again", exc)
+                self._stop.wait(self.config.poll_interval * min(2**outage, 60))
         finally:
             self._stop.set()
             self._join()
