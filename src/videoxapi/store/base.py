@@ -7,7 +7,7 @@ beyond "a statement is a UUID and its exact bytes".
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, Protocol
@@ -124,6 +124,33 @@ class DeadLetter:
     created_at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class SiteCredentials:
+    """What lets a caller speak for a site. `token_secret` is decrypted: never log it."""
+
+    site_id: str
+    token_secret: str = field(default="", repr=False)
+    api_key_hash: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MinuteCount:
+    """Deliveries settled in one minute for one destination (the operations chart)."""
+
+    destination_id: int
+    minute: datetime
+    delivered: int
+    failed: int
+
+
+@dataclass(frozen=True, slots=True)
+class TrackingChange:
+    """What a tracker step wants written, in the transaction that read its state."""
+
+    statements: Sequence[PreparedStatement]
+    writes: Sequence[TrackingWrite]
+
+
 class Store(Protocol):
     """Everything persistent. Implementations: `SQLiteStore`, `PostgresStore`."""
 
@@ -201,6 +228,42 @@ class Store(Protocol):
     ) -> tuple[bytes | None, bytes | None]:
         """(session state, registration state); the registration is the session's own
         unless `registration_key` names one (a session being started)."""
+
+    def update_tracking(
+        self,
+        site_id: str,
+        session_id: str,
+        registration_key: str | None,
+        change: Callable[[bytes | None, bytes | None], TrackingChange | None],
+        now: datetime,
+    ) -> int:
+        """Read a session's state (and its registration's) with a lock held, let `change`
+        compute what to write, write it with the statements in the same transaction.
+        Two API nodes working on one session never lose each other's updates. Returns
+        how many statements were new; `change` returning None writes nothing."""
+
+    # site credentials and administrators
+    def load_credentials(self, site_id: str) -> SiteCredentials | None: ...
+
+    def save_credentials(
+        self, site_id: str, *, token_secret: str | None = None, api_key_hash: str | None = None
+    ) -> None:
+        """Set the token secret and/or API key hash of a site, keeping the other."""
+
+    def site_of_api_key(self, api_key_hash: str) -> str | None: ...
+
+    def add_admin(self, username: str, password_hash: str) -> None: ...
+
+    def set_admin_password(self, username: str, password_hash: str) -> bool: ...
+
+    def admin_password_hash(self, username: str) -> str | None: ...
+
+    def list_admins(self) -> list[str]: ...
+
+    # history
+    def delivery_history(self, since: datetime) -> list[MinuteCount]: ...
+
+    def forget_history(self, before: datetime) -> None: ...
 
     def idle_sessions(self, older_than: datetime, limit: int) -> list[tuple[str, str]]:
         """(site_id, session_id) of open sessions whose last event is older than that."""

@@ -19,13 +19,20 @@ from sqlalchemy.engine import Connection
 from videoxapi.store.base import (
     DeadLetter,
     DestinationStats,
+    MinuteCount,
     OutboxItem,
     PreparedStatement,
     Rejected,
     Settlement,
 )
 from videoxapi.store.dialects import SqlDialect
-from videoxapi.store.schema import dead_letters, deliveries, destinations, statements
+from videoxapi.store.schema import (
+    dead_letters,
+    deliveries,
+    delivery_minutes,
+    destinations,
+    statements,
+)
 
 # A literal, not a bound parameter, so that both planners use the partial claim index.
 PENDING = sa.literal_column("'pending'")
@@ -133,22 +140,74 @@ def claim(
     ]
 
 
-def settle(conn: Connection, settlement: Settlement, now: datetime) -> None:
+def settle(conn: Connection, dialect: SqlDialect, settlement: Settlement, now: datetime) -> None:
     """Apply what the worker learnt; deliveries no longer pending are left alone."""
     d = deliveries
-    _finish(conn, settlement.delivered, destinations.c.delivered_count)
+    delivered = _finish(conn, settlement.delivered, destinations.c.delivered_count)
     _finish(conn, [r.delivery_id for r in settlement.conflict], destinations.c.conflict_count)
+    failed: Counter[int] = Counter()
     for retry in settlement.retry:
         for part in chunks(retry.delivery_ids):
-            conn.execute(
-                sa.update(d)
-                .where(d.c.id.in_(part), _IS_PENDING)
-                .values(due_at=retry.due_at, last_error=retry.error, lease_until=None)
+            failed.update(
+                conn.execute(
+                    sa.update(d)
+                    .where(d.c.id.in_(part), _IS_PENDING)
+                    .values(due_at=retry.due_at, last_error=retry.error, lease_until=None)
+                    .returning(d.c.destination_id)
+                ).scalars()
             )
-    _bury(conn, settlement.dead, now)
+    failed.update(_bury(conn, settlement.dead, now))
+    _count_minute(conn, dialect, now, delivered, failed)
 
 
-def _finish(conn: Connection, delivery_ids: Sequence[int], counter: sa.Column[Any]) -> None:
+def _count_minute(
+    conn: Connection,
+    dialect: SqlDialect,
+    now: datetime,
+    delivered: Counter[int],
+    failed: Counter[int],
+) -> None:
+    """Add this settlement to the per-minute history the operations chart draws."""
+    keys = sorted(set(delivered) | set(failed))
+    if not keys:
+        return
+    minute = now.replace(second=0, microsecond=0)
+    insert = dialect.insert(delivery_minutes)
+    conn.execute(
+        insert.on_conflict_do_update(
+            index_elements=["destination_id", "minute"],
+            set_={
+                "delivered": delivery_minutes.c.delivered + insert.excluded.delivered,
+                "failed": delivery_minutes.c.failed + insert.excluded.failed,
+            },
+        ),
+        [
+            {
+                "destination_id": key,
+                "minute": minute,
+                "delivered": delivered[key],
+                "failed": failed[key],
+            }
+            for key in keys
+        ],
+    )
+
+
+def delivery_history(conn: Connection, since: datetime) -> list[MinuteCount]:
+    m = delivery_minutes
+    rows = conn.execute(
+        sa.select(m.c.destination_id, m.c.minute, m.c.delivered, m.c.failed)
+        .where(m.c.minute >= since)
+        .order_by(m.c.minute, m.c.destination_id)
+    )
+    return [MinuteCount(row.destination_id, row.minute, row.delivered, row.failed) for row in rows]
+
+
+def forget_history(conn: Connection, before: datetime) -> None:
+    conn.execute(sa.delete(delivery_minutes).where(delivery_minutes.c.minute < before))
+
+
+def _finish(conn: Connection, delivery_ids: Sequence[int], counter: sa.Column[Any]) -> Counter[int]:
     """Count finished deliveries on their destination, delete them, prune statements."""
     d = deliveries
     finished: list[Any] = []
@@ -161,7 +220,7 @@ def _finish(conn: Connection, delivery_ids: Sequence[int], counter: sa.Column[An
             ).all()
         )
     if not finished:
-        return
+        return Counter()
     per_destination = Counter(row.destination_id for row in finished)
     conn.execute(
         sa.update(destinations)
@@ -170,23 +229,24 @@ def _finish(conn: Connection, delivery_ids: Sequence[int], counter: sa.Column[An
         [{"destination": key, "n": n} for key, n in sorted(per_destination.items())],
     )
     prune(conn, [row.statement_pk for row in finished])
+    return per_destination
 
 
-def _bury(conn: Connection, rejected: Sequence[Rejected], now: datetime) -> None:
-    """Dead-letter deliveries; their statement (and body) stays until replay or discard."""
+def _bury(conn: Connection, rejected: Sequence[Rejected], now: datetime) -> Counter[int]:
+    """Dead-letter deliveries; their statement (and body) stays until replay or discard.
+    Returns how many were buried per destination."""
     d = deliveries
     by_id = {r.delivery_id: r for r in rejected}
+    per_destination: Counter[int] = Counter()
     for part in chunks(list(by_id)):
-        buried = (
-            conn.execute(
-                sa.update(d)
-                .where(d.c.id.in_(part), _IS_PENDING)
-                .values(state="dead", lease_until=None)
-                .returning(d.c.id)
-            )
-            .scalars()
-            .all()
-        )
+        rows = conn.execute(
+            sa.update(d)
+            .where(d.c.id.in_(part), _IS_PENDING)
+            .values(state="dead", lease_until=None)
+            .returning(d.c.id, d.c.destination_id)
+        ).all()
+        per_destination.update(row.destination_id for row in rows)
+        buried = [row.id for row in rows]
         if buried:
             conn.execute(
                 dead_letters.insert(),
@@ -200,6 +260,7 @@ def _bury(conn: Connection, rejected: Sequence[Rejected], now: datetime) -> None
                     for key in buried
                 ],
             )
+    return per_destination
 
 
 def prune(conn: Connection, statement_pks: Iterable[int]) -> None:

@@ -178,3 +178,32 @@ tracking_registrations = sa.Table(
     sa.Column("key", sa.Text, primary_key=True),
     sa.Column("state", sa.LargeBinary, nullable=False),
 )
+
+site_credentials = sa.Table(
+    "site_credentials",
+    metadata,
+    sa.Column("site_id", sa.Text, primary_key=True),
+    # The HS256 key of the site's viewer tokens, Fernet-encrypted (it must be read back).
+    sa.Column("token_secret", sa.LargeBinary, nullable=True),
+    # SHA-256 of the site's API key: the key itself is random and shown once.
+    sa.Column("api_key_hash", sa.Text, nullable=True, unique=True),
+    sa.Column("updated_at", Timestamp, nullable=False),
+)
+
+admin_users = sa.Table(
+    "admin_users",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("username", sa.Text, nullable=False, unique=True),
+    sa.Column("password_hash", sa.Text, nullable=False),
+    sa.Column("created_at", Timestamp, nullable=False),
+)
+
+delivery_minutes = sa.Table(
+    "delivery_minutes",
+    metadata,
+    sa.Column("destination_id", sa.Integer, primary_key=True),
+    sa.Column("minute", Timestamp, primary_key=True),
+    sa.Column("delivered", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("failed", sa.BigInteger, nullable=False, server_default="0"),
+)

@@ -18,7 +18,7 @@ from videoxapi.settings import SiteSettings
 from videoxapi.store.base import AuthKind, Destination, LrsAuth
 from videoxapi.store.dialects import SqlDialect
 from videoxapi.store.outbox import prune
-from videoxapi.store.schema import deliveries, destinations, sites
+from videoxapi.store.schema import deliveries, destinations, site_credentials, sites
 from videoxapi.store.secrets import SecretBox
 
 PRIMARY = "primary"
@@ -209,7 +209,7 @@ def record_success(conn: Connection, destination_id: int) -> None:
 
 def check_key(conn: Connection, box: SecretBox) -> None:
     """Open one stored secret: a wrong key is refused at start, not at first delivery."""
-    for column in (sites.c.secret, destinations.c.auth_secret):
+    for column in (sites.c.secret, destinations.c.auth_secret, site_credentials.c.token_secret):
         token = conn.execute(
             sa.select(column).where(column.is_not(None)).limit(1)
         ).scalar_one_or_none()

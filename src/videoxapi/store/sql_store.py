@@ -7,7 +7,7 @@ error leaves as a `StoreError`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
@@ -17,15 +17,18 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from videoxapi.errors import StoreError
-from videoxapi.store import outbox, sites, tracking
+from videoxapi.store import access, outbox, sites, tracking
 from videoxapi.store.base import (
     DeadLetter,
     Destination,
     DestinationStats,
     LrsAuth,
+    MinuteCount,
     OutboxItem,
     PreparedStatement,
     Settlement,
+    SiteCredentials,
+    TrackingChange,
     TrackingWrite,
 )
 from videoxapi.store.dialects import SqlDialect
@@ -156,7 +159,7 @@ class SqlStore:
 
     def settle(self, settlement: Settlement, now: datetime) -> None:
         with self._tx() as conn:
-            outbox.settle(conn, settlement, now)
+            outbox.settle(conn, self._dialect, settlement, now)
 
     def due_destinations(self, now: datetime) -> list[Destination]:
         with self._tx(read_only=True) as conn:
@@ -185,6 +188,73 @@ class SqlStore:
     ) -> tuple[bytes | None, bytes | None]:
         with self._tx(read_only=True) as conn:
             return tracking.load(conn, site_id, session_id, registration_key)
+
+    def update_tracking(
+        self,
+        site_id: str,
+        session_id: str,
+        registration_key: str | None,
+        change: Callable[[bytes | None, bytes | None], TrackingChange | None],
+        now: datetime,
+    ) -> int:
+        with self._tx() as conn:
+            states = tracking.load(conn, site_id, session_id, registration_key, for_update=True)
+            wanted = change(*states)
+            if wanted is None:
+                return 0
+            new = outbox.enqueue(conn, self._dialect, site_id, wanted.statements, now)
+            _write_tracking(conn, self._dialect, site_id, wanted.writes)
+            return new
+
+    # -- site credentials and administrators ----------------------------------------
+
+    def load_credentials(self, site_id: str) -> SiteCredentials | None:
+        with self._tx(read_only=True) as conn:
+            return access.load_credentials(conn, self._box, site_id)
+
+    def save_credentials(
+        self, site_id: str, *, token_secret: str | None = None, api_key_hash: str | None = None
+    ) -> None:
+        with self._tx() as conn:
+            access.save_credential(
+                conn,
+                self._dialect,
+                self._box,
+                site_id,
+                datetime.now(UTC),
+                token_secret=token_secret,
+                api_key_hash=api_key_hash,
+            )
+
+    def site_of_api_key(self, api_key_hash: str) -> str | None:
+        with self._tx(read_only=True) as conn:
+            return access.site_of_api_key(conn, api_key_hash)
+
+    def add_admin(self, username: str, password_hash: str) -> None:
+        with self._tx() as conn:
+            access.add_admin(conn, username, password_hash, datetime.now(UTC))
+
+    def set_admin_password(self, username: str, password_hash: str) -> bool:
+        with self._tx() as conn:
+            return access.set_admin_password(conn, username, password_hash)
+
+    def admin_password_hash(self, username: str) -> str | None:
+        with self._tx(read_only=True) as conn:
+            return access.admin_password_hash(conn, username)
+
+    def list_admins(self) -> list[str]:
+        with self._tx(read_only=True) as conn:
+            return access.list_admins(conn)
+
+    # -- history --------------------------------------------------------------------
+
+    def delivery_history(self, since: datetime) -> list[MinuteCount]:
+        with self._tx(read_only=True) as conn:
+            return outbox.delivery_history(conn, since)
+
+    def forget_history(self, before: datetime) -> None:
+        with self._tx() as conn:
+            outbox.forget_history(conn, before)
 
     def idle_sessions(self, older_than: datetime, limit: int) -> list[tuple[str, str]]:
         with self._tx(read_only=True) as conn:

@@ -55,14 +55,20 @@ def write(
 
 
 def load(
-    conn: Connection, site_id: str, session_id: str, registration_key: str | None
+    conn: Connection,
+    site_id: str,
+    session_id: str,
+    registration_key: str | None,
+    *,
+    for_update: bool = False,
 ) -> tuple[bytes | None, bytes | None]:
+    """The states; `for_update` locks both rows until the transaction ends (PostgreSQL;
+    SQLite's writers are serialised by BEGIN IMMEDIATE already)."""
     ts, tr = tracking_sessions, tracking_registrations
-    row = conn.execute(
-        sa.select(ts.c.state, ts.c.registration_key).where(
-            ts.c.site_id == site_id, ts.c.session_id == session_id
-        )
-    ).first()
+    query = sa.select(ts.c.state, ts.c.registration_key).where(
+        ts.c.site_id == site_id, ts.c.session_id == session_id
+    )
+    row = conn.execute(query.with_for_update() if for_update else query).first()
     session_state = row.state if row else None
     key = (
         registration_key
@@ -71,8 +77,9 @@ def load(
     )
     if key is None:
         return session_state, None
+    query = sa.select(tr.c.state).where(tr.c.site_id == site_id, tr.c.key == key)
     registration_state = conn.execute(
-        sa.select(tr.c.state).where(tr.c.site_id == site_id, tr.c.key == key)
+        query.with_for_update() if for_update else query
     ).scalar_one_or_none()
     return session_state, registration_state
 
