@@ -151,3 +151,34 @@ def test_three_workers_drain_one_postgres_outbox_without_sending_anything_twice(
     assert set(sent) == {str(s.statement_id) for s in statements}
     assert max(sent.values()) == 1
     assert sum(sent.values()) == 6000
+
+
+def test_sigterm_finishes_the_batch_in_flight_and_exits_cleanly(fault_lrs, tmp_path):
+    url = f"sqlite:///{tmp_path / 'data' / 'videoxapi.db'}"
+    store = open_store(url)
+    store.migrate()
+    store.add_destination(
+        "site",
+        "fault",
+        fault_lrs.endpoint,
+        LrsAuth("basic", fault_lrs.key, fault_lrs.secret),
+        "1.0.3",
+    )
+    store.enqueue("site", prepared(20_000, start=200_000), datetime.now(UTC))
+    command = worker_command(url, "--batch-size", "10", "--claim-size", "10")
+    command.remove("--until-idle")
+    process = subprocess.Popen(
+        command, env=worker_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    deadline = time.monotonic() + 60
+    while delivered(store) == 0:
+        assert time.monotonic() < deadline and process.poll() is None, "nothing delivered"
+        time.sleep(0.01)
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err.decode()[-2000:]
+    [stats] = store.stats()
+    store.close()
+    assert stats.in_flight == 0  # nothing left leased: another worker can go on at once
+    assert 0 < stats.delivered < 20_000
+    assert stats.delivered == len(fault_lrs.stored)
