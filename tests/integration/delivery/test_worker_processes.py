@@ -82,7 +82,7 @@ def test_a_worker_killed_at_random_moments_still_delivers_each_statement_once(
         while kills < 6:
             # Kill only once statements are moving, at a random moment of the delivery.
             process = subprocess.Popen(
-                worker_command(url),
+                worker_command(url, "--claim-size", "50"),  # settled 50 at a time
                 env=worker_env(),
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
