@@ -13,6 +13,7 @@ from uuid import UUID
 
 import orjson
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
@@ -26,15 +27,18 @@ from videoxapi.errors import InvalidEvent
 
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
 Identifier = Annotated[str, Field(min_length=1, max_length=200)]
-Position = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+# Positions are kept to the millisecond (the profile's 3 decimals), rounded once here.
+Position = Annotated[float, Field(ge=0, allow_inf_nan=False), AfterValidator(lambda v: round(v, 3))]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    # Strict: a JSON `true` is no position and "9" no seq; wrong types are refused, not
+    # coerced. Times and UUIDs, which JSON can only carry as strings, are the exception.
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, strict=True)
 
 
 class _Event(_Model):
-    at: AwareDatetime
+    at: AwareDatetime = Field(strict=False)
 
     @field_validator("at")
     @classmethod
@@ -105,7 +109,7 @@ class Start(_Event):
     session: Identifier
     entry: Entry
     player: Player
-    registration: UUID | None = None
+    registration: UUID | None = Field(None, strict=False)
     context: PlayerContext | None = None
     user: User | None = None
     site: Identifier | None = None
@@ -263,6 +267,9 @@ ActivityEvent = (
     Login | Like | Comment | Share | Download | QuizStarted | QuestionAnswered | QuizSubmitted
 )
 Event = Start | PlayerEvent | ActivityEvent
+
+# For dispatch on `type(event)`, much cheaper than isinstance on pydantic models.
+PLAYER_EVENT_TYPES: frozenset[type] = frozenset(PlayerEvent.__args__)  # type: ignore[attr-defined]
 
 EVENT_TYPES: tuple[str, ...] = (
     "start", "play", "pause", "seek", "timeupdate", "ended", "ratechange", "volumechange",

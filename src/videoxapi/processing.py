@@ -94,23 +94,19 @@ class MemoryTracker:
 
     def process(self, event: ev.Event, site: str | None = None) -> list[Statement]:
         """Apply one event of any kind; `InvalidEvent` if it cannot be applied."""
-        if isinstance(event, ev.Start):
+        # Exact types, not isinstance: that goes through pydantic's metaclass, per event.
+        kind = type(event)
+        if kind in ev.PLAYER_EVENT_TYPES:
+            return self._step(event, site or self.default_site)  # type: ignore[arg-type]
+        if kind is ev.Start:
+            assert isinstance(event, ev.Start)
             return self._start(event, site or event.site or self.default_site)
-        if isinstance(
-            event,
-            ev.Login
-            | ev.Like
-            | ev.Comment
-            | ev.Share
-            | ev.Download
-            | ev.QuizStarted
-            | ev.QuestionAnswered
-            | ev.QuizSubmitted,
-        ):
-            return activity_statements(
-                self.settings, site or event.site or self.default_site, event
-            )
-        return self._step(event, site or self.default_site)
+        assert not isinstance(event, ev.Start)
+        return activity_statements(
+            self.settings,
+            site or event.site or self.default_site,  # type: ignore[union-attr]
+            event,  # type: ignore[arg-type]
+        )
 
     def _start(self, event: ev.Start, site: str) -> list[Statement]:
         key = (site, event.session)

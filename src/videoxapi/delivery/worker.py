@@ -96,6 +96,7 @@ class Worker:
         self.metrics = metrics
         self._stop = threading.Event()
         self._lanes: dict[int, list[threading.Thread]] = {}
+        self._due: dict[int, Destination] = {}  # replaced whole by the supervisor
         # Destinations whose failures in a row the store counts as zero for all we know;
         # the store hears of a success only for the others, so the hot path costs no write.
         self._clean: set[int] = set()
@@ -111,6 +112,7 @@ class Worker:
             while not self._stop.is_set():
                 try:
                     due = self.store.due_destinations(self.clock())
+                    self._due = {destination.id: destination for destination in due}
                     for destination in due:
                         self._ensure_lanes(destination, until_idle)
                     if until_idle and not due and not self._busy() and self._drained():
@@ -164,6 +166,12 @@ class Worker:
         worker stops."""
         try:
             while not self._stop.is_set():
+                # The supervisor's latest look: a destination paused by an administrator
+                # stops here, and new credentials or endpoint take effect here.
+                current = self._due.get(destination.id)
+                if current is None:
+                    return
+                destination = current
                 items = self._claim(destination, draining)
                 if not items:
                     return

@@ -56,14 +56,29 @@ class PlayedSegments:
 
     def format(self, open_start: float | None = None, open_end: float = 0.0) -> str:
         """The profile's `played-segments`: `0.000[.]12.500[,]14.000[.]21.000`."""
+        pairs = zip(self.starts, self.ends, strict=True)
         if open_start is not None and open_end > open_start:
-            merged = PlayedSegments(self.pairs())
-            merged.add(open_start, open_end)
-            return merged.format()
-        return "[,]".join(f"{s:.3f}[.]{e:.3f}" for s, e in zip(self.starts, self.ends, strict=True))
+            pairs = _merged_with(self.starts, self.ends, open_start, open_end)
+        return "[,]".join(f"{s:.3f}[.]{e:.3f}" for s, e in pairs)
 
     def pairs(self) -> list[list[float]]:
         return [[s, e] for s, e in zip(self.starts, self.ends, strict=True)]
 
     def __len__(self) -> int:
         return len(self.starts)
+
+
+def _merged_with(
+    starts: list[float], ends: list[float], start: float, end: float
+) -> list[tuple[float, float]]:
+    """The pairs with `[start, end]` merged in, without copying the whole structure."""
+    low = bisect_right(starts, start) - 1
+    if low < 0 or ends[low] < start:
+        low += 1
+    high = low
+    while high < len(starts) and starts[high] <= end:
+        start, end = min(start, starts[high]), max(end, ends[high])
+        high += 1
+    pairs = list(zip(starts, ends, strict=True))
+    pairs[low:high] = [(start, end)]
+    return pairs

@@ -71,6 +71,7 @@ def start_session(
         threshold=threshold,
         basis=basis,
         duration=duration,
+        beacon_period=beacon_period(duration),
         last_at=event.at,
         player_context=player_context,
     )
@@ -124,41 +125,37 @@ class _Track:
         self.emit = _Emitter(seq, at)
 
     def handle(self, event: ev.PlayerEvent) -> None:
+        # Dispatch on the exact type: `isinstance` on pydantic models goes through their
+        # metaclass, and nine events in ten are timeupdates.
         session = self.session
-        position = self.clamp(event.position)
-        match event:
-            case ev.TimeUpdate():
-                if session.playing:
-                    self.advance(position)
-                    self.check_progress()
-                else:
-                    session.position = position
-            case ev.Play():
-                if session.playing:  # a heartbeat, not a new `played`
-                    self.advance(position)
-                    self.check_progress()
-                else:
-                    self.play(position)
-            case ev.Pause():
-                if session.playing:
-                    self.advance(position)
-                    self.stop()
-                    self.emit_paused()
-                    self.check_progress()
-            case ev.Seek():
-                self.seek(self.clamp(event.from_), self.clamp(event.to))
-            case ev.Ended():
-                self.ended()
-            case ev.End():
-                self.finish(position)
-            case _:
-                self.interact(event, position)
+        kind = type(event)
+        position = min(event.position, session.duration)  # past the end counts as the end
+        if kind is ev.TimeUpdate or (kind is ev.Play and session.playing):
+            # A timeupdate extends the open segment; a play while playing is a heartbeat.
+            if session.playing:
+                self.advance(position)
+                self.check_progress()
+            else:
+                session.position = position
+        elif kind is ev.Play:
+            self.play(position)
+        elif kind is ev.Pause:
+            if session.playing:
+                self.advance(position)
+                self.stop()
+                self.emit_paused()
+                self.check_progress()
+        elif kind is ev.Seek:
+            assert isinstance(event, ev.Seek)
+            self.seek(min(event.from_, session.duration), min(event.to, session.duration))
+        elif kind is ev.Ended:
+            self.ended()
+        elif kind is ev.End:
+            self.finish(position)
+        else:
+            self.interact(event, position)
 
     # -- playback -----------------------------------------------------------------
-
-    def clamp(self, position: float) -> float:
-        """Milliseconds; past the end counts as the end (negatives never get here)."""
-        return round(min(position, self.session.duration), 3)
 
     def play(self, position: float) -> None:
         session, registration = self.session, self.registration
@@ -176,7 +173,8 @@ class _Track:
         """Extend the open segment to `position`, or restart it if that was a jump."""
         session = self.session
         delta = position - session.position
-        if delta < 0 or delta > self.allowed_advance():
+        # The allowance is never below the slack: normal steps need not compute it.
+        if delta < 0 or (delta > JUMP_SLACK_SECONDS and delta > self.allowed_advance()):
             self.close_segment()
             session.segment_start = position
         else:
@@ -248,22 +246,26 @@ class _Track:
         else:
             session.position = position
         context = session.player_context
-        match event:
-            case ev.RateChange(speed=speed):
-                context["speed"], changed = speed, "speed"
-            case ev.VolumeChange(volume=volume, muted=muted):
-                context["volume"] = 0.0 if muted else volume
-                changed = "volume"
-            case ev.Fullscreen(on=on):
-                context["fullScreen"], changed = on, "fullScreen"
-            case ev.Captions(on=on, lang=lang):
-                context["captions"], changed = on, "captions"
-                if lang:
-                    context["captionsLang"] = lang
-            case ev.Quality(value=value):
-                context["quality"], changed = value, "quality"
-            case _:  # pragma: no cover - the vocabulary is closed
-                raise InvalidEvent(f"unhandled event type {event.type!r}")
+        kind = type(event)
+        if kind is ev.RateChange:
+            assert isinstance(event, ev.RateChange)
+            context["speed"], changed = event.speed, "speed"
+        elif kind is ev.VolumeChange:
+            assert isinstance(event, ev.VolumeChange)
+            context["volume"], changed = 0.0 if event.muted else event.volume, "volume"
+        elif kind is ev.Fullscreen:
+            assert isinstance(event, ev.Fullscreen)
+            context["fullScreen"], changed = event.on, "fullScreen"
+        elif kind is ev.Captions:
+            assert isinstance(event, ev.Captions)
+            context["captions"], changed = event.on, "captions"
+            if event.lang:
+                context["captionsLang"] = event.lang
+        elif kind is ev.Quality:
+            assert isinstance(event, ev.Quality)
+            context["quality"], changed = event.value, "quality"
+        else:  # pragma: no cover - the vocabulary is closed
+            raise InvalidEvent(f"unhandled event type {event.type!r}")
         self.emit("interacted", time=session.position, changed=changed, context=dict(context))
 
     # -- progress -----------------------------------------------------------------
@@ -295,7 +297,7 @@ class _Track:
     def check_progress(self) -> None:
         """Beacons due, then completion, after the played segments changed."""
         session, registration = self.session, self.registration
-        if not registration.played:
+        if not registration.played or self.nothing_due():
             return
         duration = session.duration
         reach = self.covered() + TOLERANCE_SECONDS
@@ -307,7 +309,7 @@ class _Track:
                 registration.milestones += 1
                 self.progress()
                 self.emit_progressed(milestone)
-        elif session.since_beacon >= beacon_period(duration):
+        elif session.since_beacon >= session.beacon_period:
             session.since_beacon = 0.0
             self.emit_progressed(self.progress())
         if registration.completed:
@@ -323,6 +325,28 @@ class _Track:
                 segments=self.segments(),
                 played_seconds=round(registration.played_seconds, 2),
             )
+
+    def nothing_due(self) -> bool:
+        """True when no beacon and no completion can be due yet, judged from an upper
+        bound of the played length, cheaper than the union itself (`covered`)."""
+        session, registration = self.session, self.registration
+        duration = session.duration
+        next_mark = float("inf")
+        if session.mode == "quarters":
+            if registration.milestones < len(QUARTERS):
+                next_mark = QUARTERS[registration.milestones] * duration
+        elif session.since_beacon >= session.beacon_period:
+            return False
+        if not registration.completed:
+            if session.basis == "position":
+                if session.position + TOLERANCE_SECONDS >= session.threshold * duration:
+                    return False
+            else:
+                next_mark = min(next_mark, session.threshold * duration)
+        upper = registration.segments.covered
+        if session.playing:
+            upper += session.position - session.segment_start
+        return upper + TOLERANCE_SECONDS < next_mark
 
     def emit_progressed(self, progress: float) -> None:
         self.emit(

@@ -72,6 +72,7 @@ class SessionState:
     threshold: float  # completion threshold T, fixed for the session
     basis: str  # completionBasis: "watched" or "position"
     duration: float
+    beacon_period: float  # onePercent: seconds of playback between beacons
     last_seq: int = 0
     last_at: datetime | None = None
     playing: bool = False
