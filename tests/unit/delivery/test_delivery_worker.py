@@ -237,3 +237,28 @@ def test_a_short_batch_waits_up_to_max_wait_for_more(store):
     worker.stop()
     runner.join(5)
     assert [len(b) for b in lrs.batches] == [7]
+
+
+def test_a_destination_paused_by_an_administrator_stops_its_lane(store):
+    destination = add_destination(store)
+    enqueue(store, 200)
+    lrs = Lrs()
+    config = WorkerConfig(batch_size=10, claim_size=10, max_wait=0, poll_interval=0.01)
+    worker = make_worker(store, lrs, config)
+    paused = False
+
+    def pause_after_two(request):
+        nonlocal paused
+        if len(lrs.batches) == 2 and not paused:
+            paused = True
+            store.pause_destination(destination.id, datetime(2100, 1, 1, tzinfo=UTC), "admin")
+            deadline = time.monotonic() + 5  # until the supervisor has seen the pause
+            while destination.id in worker._due and time.monotonic() < deadline:
+                time.sleep(0.005)
+        return lrs(request)
+
+    worker.client = LrsClient(httpx.Client(transport=httpx.MockTransport(pause_after_two)))
+    worker.run(until_idle=True)
+    stats = by_destination(store)[destination.id]
+    assert stats.delivered == 30  # the batch in flight, then the lane stopped
+    assert stats.pending == 200 - stats.delivered and stats.in_flight == 0
