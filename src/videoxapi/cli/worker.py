@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 
 import click
+from prometheus_client import CollectorRegistry, start_http_server
 
 from videoxapi.cli.common import fails_cleanly, open_store
 from videoxapi.delivery import HttpConfig, LrsClient, RetryPolicy, Worker, WorkerConfig
 from videoxapi.delivery.client import make_http_client
+from videoxapi.delivery.metrics import DeliveryMetrics
 from videoxapi.delivery.worker import stop_on_signals
 
 
@@ -81,6 +83,13 @@ def _env(name: str) -> dict[str, object]:
     **_env("TIMEOUT"),
     help="Read and write timeout of each request, in seconds.",
 )
+@click.option(
+    "--metrics-port",
+    type=click.IntRange(0, 65535),
+    default=0,
+    **_env("METRICS_PORT"),
+    help="Serve Prometheus counters on 127.0.0.1:PORT (0: do not).",
+)
 @click.pass_context
 @fails_cleanly
 def worker(
@@ -95,13 +104,21 @@ def worker(
     retry_base: float,
     retry_cap: float,
     timeout: float,
+    metrics_port: int,
 ) -> None:
     """Deliver statements from the outbox to every destination's LRS.
 
     SIGTERM or SIGINT finish the batches in flight, then exit.
     """
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    for noisy in ("httpx", "httpcore", "alembic"):  # a line per request is not a log
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     store = open_store(ctx)
+    metrics = None
+    if metrics_port:
+        registry = CollectorRegistry()
+        metrics = DeliveryMetrics(registry)
+        start_http_server(metrics_port, addr="127.0.0.1", registry=registry)
     http_config = HttpConfig(read=timeout, write=timeout)
     config = WorkerConfig(
         batch_size=batch_size,
@@ -113,6 +130,6 @@ def worker(
         policy=RetryPolicy(base=retry_base, cap=retry_cap),
     )
     with make_http_client(http_config) as http:
-        runner = Worker(store, LrsClient(http, http_config), config)
+        runner = Worker(store, LrsClient(http, http_config), config, metrics=metrics)
         stop_on_signals(runner)
         runner.run(until_idle=until_idle)

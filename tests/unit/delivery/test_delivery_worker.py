@@ -262,3 +262,23 @@ def test_a_destination_paused_by_an_administrator_stops_its_lane(store):
     stats = by_destination(store)[destination.id]
     assert stats.delivered == 30  # the batch in flight, then the lane stopped
     assert stats.pending == 200 - stats.delivered and stats.in_flight == 0
+
+
+def test_metrics_count_delivered_failed_and_dead_per_destination(store):
+    from prometheus_client import CollectorRegistry
+
+    from videoxapi.delivery.metrics import DeliveryMetrics
+
+    destination = add_destination(store)
+    ids = enqueue(store, 20)
+    lrs = Lrs()
+    lrs.reject[ids[4]] = 400
+    lrs.script = [503]
+    registry = CollectorRegistry()
+    http = httpx.Client(transport=httpx.MockTransport(lrs))
+    Worker(store, LrsClient(http), FAST, metrics=DeliveryMetrics(registry)).run(until_idle=True)
+    label = {"destination": f"site/{destination.name}"}
+    value = registry.get_sample_value
+    assert value("videoxapi_delivered_statements_total", label) == 19
+    assert value("videoxapi_failed_statements_total", label) == 20
+    assert value("videoxapi_dead_statements_total", label) == 1
