@@ -20,6 +20,7 @@ def main(ctx: click.Context, verbose: bool) -> None:
 def _register() -> None:
     """Attach each command module's commands; one module per command or group."""
     from videoxapi.cli import (
+        admin_cmd,
         check_lrs,
         common,
         deadletters,
@@ -38,6 +39,7 @@ def _register() -> None:
     main.add_command(check_lrs.check_lrs_command)
     main.add_command(send.send)
     main.add_command(settings_cmd.settings)
+    main.add_command(admin_cmd.admin)
 
 
 _register()
