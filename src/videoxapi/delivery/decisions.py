@@ -112,7 +112,6 @@ class RetryPolicy:
     reason_limit: int = 500
 
 
-RETRYABLE = frozenset({408, 425, 429})
 SPLITTABLE = frozenset({400, 413, 422})
 MISCONFIGURED = {
     401: "credentials refused",
