@@ -1,0 +1,220 @@
+"""The HTTP API (SPEC section 6): viewing sessions, event batches, the activity API,
+health and metrics.
+
+Bodies are read raw (bounded by `max_body_bytes`, from Content-Length and again while
+streaming) and validated by pydantic straight from the bytes; the OpenAPI document
+still describes them. A refused request changes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Path, Request
+from prometheus_client import CONTENT_TYPE_LATEST
+from starlette.concurrency import run_in_threadpool
+from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import Response
+
+from videoxapi.errors import StoreError
+from videoxapi.service import viewing
+from videoxapi.service.activity import record_activity
+from videoxapi.service.directory import SiteDirectory
+from videoxapi.service.viewing import Counts
+from videoxapi.web import auth
+from videoxapi.web import models as m
+from videoxapi.web.config import ServiceConfig
+from videoxapi.web.errors import ApiError, JsonResponse, error_response
+from videoxapi.web.metrics import RequestCounter, ServiceMetrics
+
+VIEWER = [{"viewerToken": []}]
+API_KEY = [{"siteApiKey": []}]
+
+
+def _body_doc(schema: str, example: dict[str, Any]) -> dict[str, Any]:
+    content = {"schema": {"$ref": f"#/components/schemas/{schema}"}, "example": example}
+    return {"requestBody": {"required": True, "content": {"application/json": content}}}
+
+
+def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    return {status: {"model": m.ErrorAnswer} for status in statuses}
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The raw body, refused with 413 as soon as the stream exceeds `limit` (a client may
+    send no Content-Length, or a false one)."""
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise ApiError(413, f"the body is larger than {limit} bytes")
+    return bytes(body)
+
+
+def _check_length(request: Request, limit: int) -> None:
+    """Refuse a declared oversize body before reading a byte of it."""
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        if not declared.isdigit():
+            raise ApiError(400, "Content-Length is not a number")
+        if int(declared) > limit:
+            raise ApiError(413, f"the body is larger than {limit} bytes")
+
+
+def _counts(counts: Counts) -> JsonResponse:
+    return JsonResponse(
+        {"applied": counts.applied, "duplicates": counts.duplicates, "enabled": counts.enabled}
+    )
+
+
+def make_router(app: FastAPI) -> APIRouter:
+    config: ServiceConfig = app.state.config
+    store = app.state.store
+    clock = app.state.clock
+    directory: SiteDirectory = app.state.sites
+    metrics: ServiceMetrics = app.state.metrics
+    limit = config.max_body_bytes
+    events_model = m.batch_model("EventBatch", m.AnyPlayerEvent, config.max_events_per_batch)
+    activity_model = m.batch_model("ActivityBatch", m.AnyActivityEvent, config.max_events_per_batch)
+    app.state.api_schemas = {"EventBatch": events_model, "ActivityBatch": activity_model}
+    router = APIRouter()
+
+    def counted(counts: Counts, kind: str) -> None:
+        metrics.events_applied.labels(kind).inc(counts.applied)
+        metrics.events_duplicate.inc(counts.duplicates)
+        metrics.statements_enqueued.inc(counts.statements)
+
+    @router.post(
+        "/api/v1/sessions",
+        summary="Start a viewing session",
+        description="Body: a start event (SPEC section 8) without `user` or `site`: the "
+        "viewer comes from the token. Repeating it with the same `session` is harmless.",
+        response_model=m.StartAnswer,
+        responses=_errors(400, 401, 403, 413, 422),
+        openapi_extra=_body_doc("StartEvent", m.START_EXAMPLE) | {"security": VIEWER},
+    )
+    async def start_session(request: Request) -> Response:
+        _check_length(request, limit)
+        now = clock()
+        who = auth.viewer(request, directory, now)
+        event = m.parse(m.START_ADAPTER.validate_json, await read_body(request, limit))
+        settings = directory.settings(who.site)
+        started = viewing.start_session(store, who.site, who, event, now, settings=settings)
+        metrics.events_applied.labels("start").inc(1 if started.statements else 0)
+        metrics.statements_enqueued.inc(started.statements)
+        return JsonResponse(
+            {
+                "session": started.session,
+                "enabled": started.enabled,
+                "beaconInterval": started.beacon_interval,
+            }
+        )
+
+    @router.post(
+        "/api/v1/sessions/{session}/events",
+        summary="Post a batch of player events",
+        description="Applied in `seq` order; a `seq` seen before counts as a duplicate. "
+        "An `end` event ends the session; events after it are refused (409).",
+        response_model=m.CountsAnswer,
+        responses=_errors(400, 401, 403, 404, 409, 413, 422),
+        openapi_extra=_body_doc("EventBatch", m.EVENTS_EXAMPLE) | {"security": VIEWER},
+    )
+    async def post_events(
+        request: Request, session: str = Path(min_length=1, max_length=200)
+    ) -> Response:
+        _check_length(request, limit)
+        now = clock()
+        who = auth.viewer(request, directory, now)
+        batch = m.parse(events_model.model_validate_json, await read_body(request, limit))
+        settings = directory.settings(who.site)
+        counts = viewing.post_events(
+            store, who.site, who, session, batch.events, now, settings=settings
+        )
+        counted(counts, "player")
+        return _counts(counts)
+
+    @router.post(
+        "/api/v1/activity",
+        summary="Post platform and quiz events (server to server)",
+        description="Authenticated by the site's API key. Statement ids derive from "
+        "(site, event id): a retried call stores nothing new.",
+        response_model=m.CountsAnswer,
+        responses=_errors(400, 401, 413, 422),
+        openapi_extra=_body_doc("ActivityBatch", m.ACTIVITY_EXAMPLE) | {"security": API_KEY},
+    )
+    async def post_activity(request: Request) -> Response:
+        _check_length(request, limit)
+        now = clock()
+        site = auth.api_key_site(request, store)
+        raw = await read_body(request, limit)
+        batch = m.parse(activity_model.model_validate_json, raw, m.ACTIVITY_TYPES)
+        counts = record_activity(store, site, batch.events, now, settings=directory.settings(site))
+        counted(counts, "activity")
+        return _counts(counts)
+
+    @router.get(
+        "/healthz",
+        summary="Is the store reachable",
+        response_model=m.HealthAnswer,
+        responses=_errors(503),
+    )
+    async def healthz() -> Response:
+        try:
+            await run_in_threadpool(store.load_settings, config.default_site)
+        except StoreError:
+            return error_response(503, "the store is not reachable")
+        return JsonResponse({"status": "ok"})
+
+    @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+    async def prometheus() -> Response:
+        body = await run_in_threadpool(metrics.exposition)
+        return Response(body, media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+
+def _document(app: FastAPI) -> None:
+    """Add the raw-parsed bodies' schemas and the two bearer schemes to OpenAPI."""
+    original = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = original()
+        components = schema.setdefault("components", {})
+        schemas = components.setdefault("schemas", {})
+        bodies: dict[str, dict[str, Any]] = {"StartEvent": m.start_schema()}
+        for name, model in app.state.api_schemas.items():
+            bodies[name] = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        for name, body in bodies.items():
+            schemas.update(body.pop("$defs", {}))
+            schemas[name] = body
+        components.setdefault("securitySchemes", {}).update(
+            {
+                "viewerToken": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+                "siteApiKey": {"type": "http", "scheme": "bearer"},
+            }
+        )
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def install(app: FastAPI) -> None:
+    config: ServiceConfig = app.state.config
+    app.state.sites = SiteDirectory(app.state.store)
+    app.state.metrics = ServiceMetrics(app.state.store, app.state.clock)
+    app.include_router(make_router(app))
+    _document(app)
+    metrics = app.state.metrics
+    app.add_middleware(RequestCounter, metrics=lambda: metrics)
+    origins = [o.strip() for o in config.cors_origins.split(",") if o.strip()]
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=origins,
+        allow_methods=["GET", "POST"],
+        allow_headers=["Authorization", "Content-Type"],
+        allow_credentials=False,  # tokens, not cookies: the admin session stays same-site
+        max_age=600,
+    )

@@ -1,0 +1,77 @@
+"""`create_app`: the whole service assembled from a config and a store.
+
+Each part of the web edge is a module with a `router`; this module only puts them
+together and owns the app's lifetime (background worker and reaper).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+
+from fastapi import FastAPI
+
+from videoxapi import __version__
+from videoxapi.store.base import Store
+from videoxapi.web.config import ServiceConfig
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def create_app(
+    config: ServiceConfig,
+    store: Store,
+    *,
+    clock: Clock = utc_now,
+    background: bool = True,
+) -> FastAPI:
+    """The service. `background=False` leaves out the in-process worker and reaper
+    (tests drive those themselves)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        tasks = []
+        if background:
+            from videoxapi.web import background as bg
+
+            tasks = bg.start(app)
+        try:
+            yield
+        finally:
+            if background:
+                from videoxapi.web import background as bg
+
+                await bg.stop(tasks)
+
+    app = FastAPI(
+        title="videoxapi",
+        version=__version__,
+        description="Tracks video viewing and delivers xAPI statements to LRSs.",
+        lifespan=lifespan,
+    )
+    app.state.config = config
+    app.state.store = store
+    app.state.clock = clock
+    _include_parts(app)
+    return app
+
+
+def _include_parts(app: FastAPI) -> None:
+    """Each part registers its routes (and middleware) on the app."""
+    import importlib
+
+    for name in ("errors", "api", "admin", "operations", "static"):
+        try:
+            module = importlib.import_module(f"videoxapi.web.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"videoxapi.web.{name}":
+                raise
+            continue  # a part not written yet
+        install = getattr(module, "install", None)
+        if install is not None:  # e.g. web/static/ alone is a namespace package, no part
+            install(app)
