@@ -26,7 +26,10 @@ def _register() -> None:
         deadletters,
         outbox,
         send,
+        serve,
         settings_cmd,
+        site_cmd,
+        token,
         transform,
         worker,
     )
@@ -39,6 +42,9 @@ def _register() -> None:
     main.add_command(check_lrs.check_lrs_command)
     main.add_command(send.send)
     main.add_command(settings_cmd.settings)
+    main.add_command(serve.serve)
+    main.add_command(token.token)
+    main.add_command(site_cmd.site)
     main.add_command(admin_cmd.admin)
 
 
