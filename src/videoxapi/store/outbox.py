@@ -100,58 +100,59 @@ def enqueue(
 
 
 def claim(
-    conn: Connection, destination_id: int, limit: int, now: datetime, lease_seconds: float
+    conn: Connection,
+    dialect: SqlDialect,
+    destination_id: int,
+    limit: int,
+    now: datetime,
+    lease_seconds: float,
 ) -> list[OutboxItem]:
     """Lease the oldest due deliveries: `due_at` moves to the lease's end, so a lease that
-    expires makes the delivery due again with no second condition here."""
+    expires makes the delivery due again with no second condition here.
+
+    One query finds them with their bodies (locking them, skipping rows other claimers
+    hold, on PostgreSQL), one more leases them all."""
     lease_until = now + timedelta(seconds=lease_seconds)
-    d = deliveries
-    due = (
-        sa.select(d.c.id)
+    d, s = deliveries, statements
+    due = conn.execute(
+        sa.select(d.c.id, d.c.attempts, s.c.statement_id, s.c.body)
+        .join(s, s.c.id == d.c.statement_pk)
         .where(d.c.destination_id == destination_id, _IS_PENDING, d.c.due_at <= now)
         .order_by(d.c.due_at, d.c.id)
         .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    leased = conn.execute(
-        sa.update(d)
-        .where(d.c.id.in_(due.scalar_subquery()))
-        .values(attempts=d.c.attempts + 1, lease_until=lease_until, due_at=lease_until)
-        .returning(d.c.id, d.c.statement_pk, d.c.attempts)
+        .with_for_update(of=d, skip_locked=True)
     ).all()
-    if not leased:
+    if not due:
         return []
-    bodies = {
-        row.id: (row.statement_id, row.body)
-        for row in conn.execute(
-            sa.select(statements.c.id, statements.c.statement_id, statements.c.body).where(
-                statements.c.id.in_([row.statement_pk for row in leased])
-            )
-        )
-    }
+    conn.execute(
+        sa.update(d)
+        .where(dialect.in_ids(d.c.id, [row.id for row in due]))
+        .values(attempts=d.c.attempts + 1, lease_until=lease_until, due_at=lease_until)
+    )
     return [
         OutboxItem(
             delivery_id=row.id,
-            statement_id=bodies[row.statement_pk][0],
-            body=bodies[row.statement_pk][1],
-            attempts=row.attempts,
+            statement_id=row.statement_id,
+            body=row.body,
+            attempts=row.attempts + 1,
         )
-        for row in sorted(leased, key=lambda row: row.id)
+        for row in due
     ]
 
 
 def settle(conn: Connection, dialect: SqlDialect, settlement: Settlement, now: datetime) -> None:
     """Apply what the worker learnt; deliveries no longer pending are left alone."""
     d = deliveries
-    delivered = _finish(conn, settlement.delivered, destinations.c.delivered_count)
-    _finish(conn, [r.delivery_id for r in settlement.conflict], destinations.c.conflict_count)
+    delivered = _finish(conn, dialect, settlement.delivered, destinations.c.delivered_count)
+    conflicts = [r.delivery_id for r in settlement.conflict]
+    _finish(conn, dialect, conflicts, destinations.c.conflict_count)
     failed: Counter[int] = Counter()
     for retry in settlement.retry:
-        for part in chunks(retry.delivery_ids):
+        if retry.delivery_ids:
             failed.update(
                 conn.execute(
                     sa.update(d)
-                    .where(d.c.id.in_(part), _IS_PENDING)
+                    .where(dialect.in_ids(d.c.id, retry.delivery_ids), _IS_PENDING)
                     .values(due_at=retry.due_at, last_error=retry.error, lease_until=None)
                     .returning(d.c.destination_id)
                 ).scalars()
@@ -207,18 +208,18 @@ def forget_history(conn: Connection, before: datetime) -> None:
     conn.execute(sa.delete(delivery_minutes).where(delivery_minutes.c.minute < before))
 
 
-def _finish(conn: Connection, delivery_ids: Sequence[int], counter: sa.Column[Any]) -> Counter[int]:
+def _finish(
+    conn: Connection, dialect: SqlDialect, delivery_ids: Sequence[int], counter: sa.Column[Any]
+) -> Counter[int]:
     """Count finished deliveries on their destination, delete them, prune statements."""
+    if not delivery_ids:
+        return Counter()
     d = deliveries
-    finished: list[Any] = []
-    for part in chunks(delivery_ids):
-        finished.extend(
-            conn.execute(
-                sa.delete(d)
-                .where(d.c.id.in_(part), _IS_PENDING)
-                .returning(d.c.destination_id, d.c.statement_pk)
-            ).all()
-        )
+    finished = conn.execute(
+        sa.delete(d)
+        .where(dialect.in_ids(d.c.id, delivery_ids), _IS_PENDING)
+        .returning(d.c.destination_id, d.c.statement_pk)
+    ).all()
     if not finished:
         return Counter()
     per_destination = Counter(row.destination_id for row in finished)
@@ -228,7 +229,7 @@ def _finish(conn: Connection, delivery_ids: Sequence[int], counter: sa.Column[An
         .values({counter.name: counter + sa.bindparam("n")}),
         [{"destination": key, "n": n} for key, n in sorted(per_destination.items())],
     )
-    prune(conn, [row.statement_pk for row in finished])
+    prune(conn, dialect, [row.statement_pk for row in finished])
     return per_destination
 
 
@@ -263,13 +264,15 @@ def _bury(conn: Connection, rejected: Sequence[Rejected], now: datetime) -> Coun
     return per_destination
 
 
-def prune(conn: Connection, statement_pks: Iterable[int]) -> None:
+def prune(conn: Connection, dialect: SqlDialect, statement_pks: Iterable[int]) -> None:
     """Delete statements no delivery needs any more (none pending, none dead)."""
     s, d = statements, deliveries
     pks = sorted(set(statement_pks))
-    for part in chunks(pks):
+    if pks:
         conn.execute(
-            sa.delete(s).where(s.c.id.in_(part), ~sa.exists().where(d.c.statement_pk == s.c.id))
+            sa.delete(s).where(
+                dialect.in_ids(s.c.id, pks), ~sa.exists().where(d.c.statement_pk == s.c.id)
+            )
         )
 
 
@@ -373,7 +376,7 @@ def replay(conn: Connection, ids: Sequence[int] | None, now: datetime) -> int:
     return len(delivery_ids)
 
 
-def discard(conn: Connection, ids: Sequence[int]) -> int:
+def discard(conn: Connection, dialect: SqlDialect, ids: Sequence[int]) -> int:
     d = deliveries
     delivery_ids = _take_dead_letters(conn, ids)
     pks: list[int] = []
@@ -381,5 +384,5 @@ def discard(conn: Connection, ids: Sequence[int]) -> int:
         pks.extend(
             conn.execute(sa.delete(d).where(d.c.id.in_(part)).returning(d.c.statement_pk)).scalars()
         )
-    prune(conn, pks)
+    prune(conn, dialect, pks)
     return len(delivery_ids)

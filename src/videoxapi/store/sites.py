@@ -53,7 +53,7 @@ def save_settings(
     }
     insert = dialect.insert(sites).values(id=site_id, **values)
     conn.execute(insert.on_conflict_do_update(index_elements=["id"], set_=values))
-    _follow_settings(conn, box, site_id, settings)
+    _follow_settings(conn, dialect, box, site_id, settings)
 
 
 def primary_auth(settings: SiteSettings) -> LrsAuth:
@@ -69,7 +69,7 @@ def primary_auth(settings: SiteSettings) -> LrsAuth:
 
 
 def _follow_settings(
-    conn: Connection, box: SecretBox, site_id: str, settings: SiteSettings
+    conn: Connection, dialect: SqlDialect, box: SecretBox, site_id: str, settings: SiteSettings
 ) -> None:
     current = conn.execute(
         sa.select(destinations).where(
@@ -78,7 +78,7 @@ def _follow_settings(
     ).first()
     if not (settings.enabled and settings.endpoint):
         if current is not None:
-            remove_destination(conn, current.id)
+            remove_destination(conn, dialect, current.id)
         return
     auth = primary_auth(settings)
     if current is None:
@@ -163,7 +163,7 @@ def add_destination(
     )
 
 
-def remove_destination(conn: Connection, destination_id: int) -> None:
+def remove_destination(conn: Connection, dialect: SqlDialect, destination_id: int) -> None:
     """Its undelivered statements go with it (they were bound for it alone)."""
     pks = (
         conn.execute(
@@ -175,7 +175,7 @@ def remove_destination(conn: Connection, destination_id: int) -> None:
         .all()
     )
     conn.execute(sa.delete(destinations).where(destinations.c.id == destination_id))
-    prune(conn, pks)
+    prune(conn, dialect, pks)
 
 
 def set_pause(

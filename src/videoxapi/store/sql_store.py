@@ -119,7 +119,7 @@ class SqlStore:
 
     def remove_destination(self, destination_id: int) -> None:
         with self._tx() as conn:
-            sites.remove_destination(conn, destination_id)
+            sites.remove_destination(conn, self._dialect, destination_id)
 
     def pause_destination(self, destination_id: int, until: datetime, reason: str) -> None:
         with self._tx() as conn:
@@ -155,7 +155,7 @@ class SqlStore:
         self, destination_id: int, limit: int, now: datetime, lease_seconds: float
     ) -> list[OutboxItem]:
         with self._tx() as conn:
-            return outbox.claim(conn, destination_id, limit, now, lease_seconds)
+            return outbox.claim(conn, self._dialect, destination_id, limit, now, lease_seconds)
 
     def settle(self, settlement: Settlement, now: datetime) -> None:
         with self._tx() as conn:
@@ -179,7 +179,7 @@ class SqlStore:
 
     def discard(self, dead_letter_ids: Sequence[int]) -> int:
         with self._tx() as conn:
-            return outbox.discard(conn, dead_letter_ids)
+            return outbox.discard(conn, self._dialect, dead_letter_ids)
 
     # -- tracker state --------------------------------------------------------------
 
