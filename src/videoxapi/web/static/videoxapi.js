@@ -337,6 +337,11 @@
       if (answer.ok) {
         this.retryDelay = 0;
         this.acknowledge(last);
+        if (answer.data && answer.data.enabled === false) {
+          // Tracking was turned off since the start: stop quietly, as at the start.
+          call(this.hooks.started, answer.data);
+          return false;
+        }
         call(this.hooks.acknowledged, { events: batch, answer: answer.data });
         return true;
       }
