@@ -15,6 +15,7 @@ import logging
 import random
 import signal
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -70,6 +71,8 @@ class _Outcome:
     dead: list[Rejected] = field(default_factory=list)
     conflict: list[Rejected] = field(default_factory=list)
     pause: Pause | None = None
+    # Once set, what is still unsent goes back unsent, due at this time, for this reason.
+    hold: tuple[datetime, str] | None = None
 
     def settlement(self) -> Settlement:
         return Settlement(self.delivered, self.retry, self.dead, self.conflict)
@@ -203,13 +206,14 @@ class Worker:
         them all at once; the pause decided, if any."""
         outcome = _Outcome()
         size = self.config.batch_size
+        # Settle well before the lease ends, or another worker would send them too.
+        deadline = time.monotonic() + self.config.lease_seconds / 2
         for start in range(0, len(items), size):
-            batch = list(items[start : start + size])
-            if self._stop.is_set():  # stopping: hand the rest back at once, unsent
-                ids = [item.delivery_id for item in batch]
-                outcome.retry.append(Retry(ids, self.clock(), "worker stopped"))
-            else:
-                self._send(destination, batch, outcome)
+            if outcome.hold is None and self._stop.is_set():
+                outcome.hold = (self.clock(), "worker stopped")
+            elif outcome.hold is None and time.monotonic() > deadline:
+                outcome.hold = (self.clock(), "lease running out")
+            self._send(destination, list(items[start : start + size]), outcome)
         now = self.clock()
         if outcome.pause is not None:
             pause = outcome.pause
@@ -245,8 +249,8 @@ class Worker:
 
     def _send(self, destination: Destination, items: list[OutboxItem], out: _Outcome) -> None:
         ids = [item.delivery_id for item in items]
-        if out.pause is not None:
-            out.retry.append(Retry(ids, self.clock(), out.pause.reason))
+        if out.hold is not None:  # a failing LRS gets no more of this claim
+            out.retry.append(Retry(ids, *out.hold))
             return
         answer = self.client.post_statements(destination, [item.body for item in items])
         decision = decide(
@@ -263,6 +267,7 @@ class Worker:
                 out.delivered.extend(ids)
             case RetryAt(at=at, reason=reason):
                 out.retry.append(Retry(ids, at, reason))
+                out.hold = (at, reason)
             case Split():
                 middle = len(items) // 2
                 self._send(destination, items[:middle], out)
@@ -274,7 +279,8 @@ class Worker:
             case Pause():
                 # The destination's pause holds them back; resuming it sends them at once.
                 out.pause = decision
-                out.retry.append(Retry(ids, self.clock(), decision.reason))
+                out.hold = (self.clock(), decision.reason)
+                out.retry.append(Retry(ids, *out.hold))
 
 
 def stop_on_signals(worker: Worker) -> None:

@@ -282,3 +282,24 @@ def test_metrics_count_delivered_failed_and_dead_per_destination(store):
     assert value("videoxapi_delivered_statements_total", label) == 19
     assert value("videoxapi_failed_statements_total", label) == 20
     assert value("videoxapi_dead_statements_total", label) == 1
+
+
+def test_a_failing_lrs_gets_no_more_of_the_claim_until_the_retry(store):
+    destination = add_destination(store)
+    enqueue(store, 100)
+    lrs = Lrs()
+    lrs.script = [503]
+    config = WorkerConfig(
+        batch_size=10,
+        claim_size=100,
+        max_wait=0,
+        poll_interval=0.01,
+        policy=RetryPolicy(base=60, cap=60),
+    )
+    worker = make_worker(store, lrs, config)
+    [item, *rest] = store.claim(destination.id, 100, datetime.now(UTC), 30)
+    worker.deliver(destination, [item, *rest])
+    assert len(lrs.batches) == 1  # not ten POSTs to an LRS that just failed
+    stats = by_destination(store)[destination.id]
+    assert (stats.pending, stats.in_flight, stats.failed) == (100, 0, 100)
+    assert store.claim(destination.id, 100, datetime.now(UTC), 30) == []  # all backing off
