@@ -37,7 +37,7 @@ def per_minute(
 
 
 def _nice_top(value: int) -> int:
-    """The smallest of 5, 10, 20, 50, 100, 200, 500 ... that is at least `value`."""
+    """The smallest of 5, 10, 20, 50, 100, 200 ... at least `value` (each splits in 5 ticks)."""
     power = 1
     while True:
         for factor in (5, 10, 20):
@@ -61,8 +61,8 @@ def delivery_chart(minutes: list[tuple[datetime, int, int]]) -> str:
         'role="img" aria-labelledby="chart-title" class="chart">',
         '<title id="chart-title">Statements delivered and failed per minute, last hour</title>',
     ]
-    for i in range(5):
-        value = top * i // 4
+    for i in range(6):
+        value = top * i // 5
         parts.append(
             f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(value):.1f}" y2="{y(value):.1f}" '
             'stroke="#d8dde3" stroke-width="1"/>'
@@ -84,9 +84,11 @@ def delivery_chart(minutes: list[tuple[datetime, int, int]]) -> str:
         ago = len(minutes) - 1 - i
         if ago % 15 == 0:
             label = "now" if ago == 0 else f"-{ago} min"
+            anchor = "end" if ago == 0 else "middle"
+            x_label = WIDTH - RIGHT if ago == 0 else LEFT + (i + 0.5) * slot
             parts.append(
-                f'<text x="{LEFT + (i + 0.5) * slot:.1f}" y="{HEIGHT - BOTTOM + 16}" '
-                f'text-anchor="middle" font-size="11" fill="#555">{escape(label)} '
+                f'<text x="{x_label:.1f}" y="{HEIGHT - BOTTOM + 16}" '
+                f'text-anchor="{anchor}" font-size="11" fill="#555">{escape(label)} '
                 f"({minute:%H:%M})</text>"
             )
     parts.append(
