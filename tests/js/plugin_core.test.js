@@ -147,6 +147,30 @@ test("a seek goes from the last reported position to the new one; Chromium's end
   );
 });
 
+test("a play reported a few ms into playback starts where the player was", async () => {
+  const h = harness();
+  const video = new FakeVideo();
+  h.plugin.track(video, trackOptions(h));
+  await h.clock.advance(0);
+  video.currentTime = 0.004; // Chromium's first play event
+  video.play();
+  await h.clock.advance(300);
+  video.at(5);
+  video.currentTime = 5.095;
+  video.pause();
+  video.currentTime = 5.101; // the resume, a few ms on
+  video.play();
+  video.seekTo(9);
+  video.pause();
+  video.currentTime = 9.5; // too far from the pause to be the same place
+  video.play();
+  await h.clock.advance(2000);
+  assert.deepEqual(
+    h.service.applied().filter((e) => e.type === "play").map((e) => e.position),
+    [0, 5.095, 9.5]
+  );
+});
+
 test("positions are seconds rounded to the millisecond, never negative", async () => {
   const h = harness();
   const video = new FakeVideo();

@@ -51,6 +51,9 @@
   /** Positions closer than this (s) are the same place: no seek event for them. */
   const SAME_PLACE = 0.01;
   const QUARTILES = [0.25, 0.5, 0.75, 1];
+  /** How far (s of media, at speed 1) a play may be from the last known position and
+   * still be taken as starting there. */
+  const PLAY_SLACK = 0.1;
 
   // ---------------------------------------------------------------------------------
   // small helpers
@@ -936,7 +939,13 @@
         },
         play: function () {
           self.tryStart();
-          const p = here();
+          // Chromium dispatches `play` a few milliseconds into playback (0.004 s for a
+          // start, 14.101 for a resume paused at 14.095): playback began where the
+          // player last was, so a start that close to it is reported from there and
+          // no sliver of video looks unwatched.
+          const now = here();
+          const slack = PLAY_SLACK * Math.max(1, Number(a.speed()) || 1);
+          const p = Math.abs(now - self.lastPosition) <= slack ? self.lastPosition : now;
           self.lastPosition = p;
           self.emit("play", p);
         },
