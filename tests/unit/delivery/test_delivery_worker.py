@@ -225,7 +225,7 @@ def test_a_short_batch_waits_up_to_max_wait_for_more(store):
     add_destination(store)
     enqueue(store, 3)
     lrs = Lrs()
-    config = WorkerConfig(batch_size=10, max_wait=0.3, poll_interval=0.01)
+    config = WorkerConfig(batch_size=10, max_wait=1.0, poll_interval=0.01)
     worker = make_worker(store, lrs, config)
     runner = threading.Thread(target=worker.run)
     runner.start()
