@@ -202,7 +202,9 @@ class SqlStore:
             wanted = change(*states)
             if wanted is None:
                 return 0
-            new = outbox.enqueue(conn, self._dialect, site_id, wanted.statements, now)
+            # Most batches (timeupdates) produce no statement: skip the outbox's queries.
+            statements = wanted.statements
+            new = outbox.enqueue(conn, self._dialect, site_id, statements, now) if statements else 0
             _write_tracking(conn, self._dialect, site_id, wanted.writes)
             return new
 
