@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote
 
@@ -18,6 +19,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from videoxapi.service import admins
 from videoxapi.store.base import Store
@@ -46,19 +48,43 @@ class CsrfRefused(Exception):
 def install_sessions(app: FastAPI) -> None:
     """Signed session cookies for /admin only, HttpOnly, SameSite=Lax."""
     config: ServiceConfig = app.state.config
-    key = load_key(config.data_dir.expanduser() / SESSION_KEY_FILE, {}).decode()
     app.add_middleware(
-        SessionMiddleware,
-        secret_key=key,
-        session_cookie=SESSION_COOKIE,
-        max_age=SESSION_MAX_AGE,
-        path="/admin",
-        same_site="lax",
+        AdminSessions,
+        key_file=config.data_dir.expanduser() / SESSION_KEY_FILE,
         https_only=config.public_url.startswith("https://"),
     )
     app.add_exception_handler(LoginRequired, _to_login)
     app.add_exception_handler(CsrfRefused, _csrf_refused)
     app.include_router(router)
+
+
+class AdminSessions:
+    """Starlette's SessionMiddleware on /admin paths only, its signing key read (or made,
+    owner-only) on the first admin request: an app that never serves an admin page never
+    touches the key file, and API requests never parse a cookie."""
+
+    def __init__(self, app: ASGIApp, key_file: Path, https_only: bool) -> None:
+        self.app = app
+        self.key_file = key_file
+        self.https_only = https_only
+        self.sessions: SessionMiddleware | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith("/admin"):
+            await self.app(scope, receive, send)
+            return
+        if self.sessions is None:
+            key = await run_in_threadpool(load_key, self.key_file, {})
+            self.sessions = SessionMiddleware(
+                self.app,
+                secret_key=key.decode(),
+                session_cookie=SESSION_COOKIE,
+                max_age=SESSION_MAX_AGE,
+                path="/admin",
+                same_site="lax",
+                https_only=self.https_only,
+            )
+        await self.sessions(scope, receive, send)
 
 
 def csrf_token(request: Request) -> str:
