@@ -260,6 +260,10 @@ class Store(Protocol):
 
     def list_admins(self) -> list[str]: ...
 
+    def derive_key(self, purpose: str) -> bytes:
+        """A key derived from the store's secret key: shared by every node of a
+        deployment (they share that key), never stored."""
+
     # history
     def delivery_history(self, since: datetime) -> list[MinuteCount]: ...
 

@@ -7,6 +7,8 @@ encryption pointless.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import stat
 from collections.abc import Mapping
@@ -23,6 +25,7 @@ class SecretBox:
     """Encrypts and decrypts secrets; an empty secret is stored as NULL."""
 
     def __init__(self, key: bytes) -> None:
+        self._key = key
         try:
             self._fernet = Fernet(key)
         except (ValueError, TypeError) as exc:
@@ -32,6 +35,11 @@ class SecretBox:
 
     def __repr__(self) -> str:
         return "SecretBox(<key hidden>)"
+
+    def derive(self, purpose: str) -> bytes:
+        """A key for another use (e.g. signing admin cookies), the same on every process
+        that shares this store's key, and revealing nothing of it (HMAC-SHA256)."""
+        return hmac.new(self._key, purpose.encode(), hashlib.sha256).digest()
 
     def seal(self, secret: str) -> bytes | None:
         return self._fernet.encrypt(secret.encode()) if secret else None

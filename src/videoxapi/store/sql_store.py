@@ -248,6 +248,9 @@ class SqlStore:
         with self._tx(read_only=True) as conn:
             return access.list_admins(conn)
 
+    def derive_key(self, purpose: str) -> bytes:
+        return self._box.derive(purpose)
+
     # -- history --------------------------------------------------------------------
 
     def delivery_history(self, since: datetime) -> list[MinuteCount]:

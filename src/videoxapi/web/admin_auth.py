@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote
 
@@ -23,12 +22,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from videoxapi.service import admins
 from videoxapi.store.base import Store
-from videoxapi.store.secrets import load_key
 from videoxapi.web.config import ServiceConfig
 from videoxapi.web.pages import PAGE_HEADERS, render, see_other
 
 SESSION_COOKIE = "videoxapi_admin"
-SESSION_KEY_FILE = "session.key"
 SESSION_MAX_AGE = 8 * 60 * 60
 CSRF_FIELD = "csrf_token"
 LOGIN_PATH = "/admin/login"
@@ -48,9 +45,12 @@ class CsrfRefused(Exception):
 def install_sessions(app: FastAPI) -> None:
     """Signed session cookies for /admin only, HttpOnly, SameSite=Lax."""
     config: ServiceConfig = app.state.config
+    store: Store = app.state.store
     app.add_middleware(
         AdminSessions,
-        key_file=config.data_dir.expanduser() / SESSION_KEY_FILE,
+        # Derived from the store's key: every API node of a deployment shares it, so a
+        # session made on one node holds on the others.
+        secret_key=store.derive_key("admin-session-cookie").hex(),
         https_only=config.public_url.startswith("https://"),
     )
     app.add_exception_handler(LoginRequired, _to_login)
@@ -59,32 +59,26 @@ def install_sessions(app: FastAPI) -> None:
 
 
 class AdminSessions:
-    """Starlette's SessionMiddleware on /admin paths only, its signing key read (or made,
-    owner-only) on the first admin request: an app that never serves an admin page never
-    touches the key file, and API requests never parse a cookie."""
+    """Starlette's SessionMiddleware on /admin paths only: API requests never parse a
+    cookie."""
 
-    def __init__(self, app: ASGIApp, key_file: Path, https_only: bool) -> None:
+    def __init__(self, app: ASGIApp, secret_key: str, https_only: bool) -> None:
         self.app = app
-        self.key_file = key_file
-        self.https_only = https_only
-        self.sessions: SessionMiddleware | None = None
+        self.sessions = SessionMiddleware(
+            app,
+            secret_key=secret_key,
+            session_cookie=SESSION_COOKIE,
+            max_age=SESSION_MAX_AGE,
+            path="/admin",
+            same_site="lax",
+            https_only=https_only,
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith("/admin"):
+        if scope["type"] == "http" and scope["path"].startswith("/admin"):
+            await self.sessions(scope, receive, send)
+        else:
             await self.app(scope, receive, send)
-            return
-        if self.sessions is None:
-            key = await run_in_threadpool(load_key, self.key_file, {})
-            self.sessions = SessionMiddleware(
-                self.app,
-                secret_key=key.decode(),
-                session_cookie=SESSION_COOKIE,
-                max_age=SESSION_MAX_AGE,
-                path="/admin",
-                same_site="lax",
-                https_only=self.https_only,
-            )
-        await self.sessions(scope, receive, send)
 
 
 def csrf_token(request: Request) -> str:

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 from storecase import NOW, SITE, StatementFactory
-from support.databases import TestDatabase
+from support.databases import TEST_KEY, TestDatabase
 
 from videoxapi.errors import StoreError
 from videoxapi.store import SqlStore
@@ -134,3 +134,15 @@ def test_concurrent_updates_of_one_session_lose_nothing(
         thread.join()
     assert errors == []
     assert store.load_tracking(SITE, "s1") == (b"61", b"61")
+
+
+def test_derived_keys_are_shared_by_nodes_with_the_same_key(
+    store: SqlStore, database: TestDatabase
+) -> None:
+    other_node = database.open(env={"VIDEOXAPI_SECRET_KEY": TEST_KEY})
+    try:
+        assert other_node.derive_key("admin") == store.derive_key("admin")
+    finally:
+        other_node.close()
+    assert store.derive_key("admin") != store.derive_key("other purpose")
+    assert TEST_KEY.encode() not in store.derive_key("admin")
