@@ -46,7 +46,7 @@ def _env(name: str) -> dict[str, object]:
     type=click.IntRange(1, 16),
     default=1,
     **_env("CONCURRENCY"),
-    help="Batches in flight per destination.",
+    help="Batches in flight per destination (2 overlaps PostgreSQL round trips with POSTs).",
 )
 @click.option(
     "--lease-seconds",
