@@ -144,6 +144,18 @@ class MinuteCount:
 
 
 @dataclass(frozen=True, slots=True)
+class QueuedStatement:
+    """One statement bound for one destination and not delivered yet."""
+
+    statement_id: UUID
+    body: bytes
+    destination_id: int
+    state: DeliveryState
+    attempts: int
+    last_error: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class TrackingChange:
     """What a tracker step wants written, in the transaction that read its state."""
 
@@ -259,6 +271,13 @@ class Store(Protocol):
     def admin_password_hash(self, username: str) -> str | None: ...
 
     def list_admins(self) -> list[str]: ...
+
+    def session_statements(
+        self, site_id: str, session_statement_id: UUID, limit: int = 500
+    ) -> list[QueuedStatement]:
+        """The outbox's statements of one viewing session (their `session-id` is the id
+        of its `initialized`), oldest first. Delivered statements are pruned: only the
+        queued and dead ones are here (a look for people, e.g. the demo's panel)."""
 
     def derive_key(self, purpose: str) -> bytes:
         """A key derived from the store's secret key: shared by every node of a

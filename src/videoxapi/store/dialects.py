@@ -43,6 +43,10 @@ class SqlDialect(Protocol):
         costs SQLAlchemy and the driver a parameter each, on the outbox's hot path."""
         ...
 
+    def utf8_text(self, column: sa.ColumnElement[Any]) -> sa.ColumnElement[str]:
+        """A binary column of UTF-8 (a statement's body) read as text, to search in it."""
+        ...
+
 
 class SQLiteDialect:
     """The embedded default: one file, WAL, writers serialised by `BEGIN IMMEDIATE`."""
@@ -73,6 +77,9 @@ class SQLiteDialect:
             sa.func.json_each(sa.literal(orjson.dumps(list(ids)).decode(), sa.Text))
         )
         return column.in_(listed.scalar_subquery())
+
+    def utf8_text(self, column: sa.ColumnElement[Any]) -> sa.ColumnElement[str]:
+        return sa.cast(column, sa.Text)
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -118,6 +125,9 @@ class PostgresDialect:
     def in_ids(self, column: sa.ColumnElement[Any], ids: Sequence[int]) -> sa.ColumnElement[bool]:
         # `= ANY(array)`: psycopg sends the list as one array parameter.
         return column == sa.func.any(sa.literal(list(ids), ARRAY(sa.BigInteger)))
+
+    def utf8_text(self, column: sa.ColumnElement[Any]) -> sa.ColumnElement[str]:
+        return sa.func.convert_from(column, "UTF8", type_=sa.Text)
 
 
 DIALECTS: dict[str, Callable[[], SqlDialect]] = {

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
+from uuid import UUID
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -22,6 +23,7 @@ from videoxapi.store.base import (
     MinuteCount,
     OutboxItem,
     PreparedStatement,
+    QueuedStatement,
     Rejected,
     Settlement,
 )
@@ -330,6 +332,38 @@ def stats(conn: Connection, now: datetime) -> list[DestinationStats]:
             )
         )
     return result
+
+
+def session_statements(
+    conn: Connection, dialect: SqlDialect, site_id: str, session_statement_id: UUID, limit: int
+) -> list[QueuedStatement]:
+    """Statements whose body names the session's id: a scan of the site's outbox rows,
+    fine for a person's look at one session, not for a hot path."""
+    s, d = statements, deliveries
+    marker = f'"{session_statement_id}"'
+    rows = conn.execute(
+        sa.select(
+            s.c.statement_id, s.c.body, d.c.destination_id, d.c.state, d.c.attempts, d.c.last_error
+        )
+        .join(d, d.c.statement_pk == s.c.id)
+        .where(
+            s.c.site_id == site_id,
+            dialect.utf8_text(s.c.body).contains(marker, autoescape=True),
+        )
+        .order_by(s.c.id, d.c.destination_id)
+        .limit(limit)
+    )
+    return [
+        QueuedStatement(
+            row.statement_id,
+            bytes(row.body),
+            row.destination_id,
+            row.state,
+            row.attempts,
+            row.last_error,
+        )
+        for row in rows
+    ]
 
 
 def list_dead_letters(conn: Connection, destination_id: int | None) -> list[DeadLetter]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from uuid import UUID
 
 from alembic import command
 from alembic.config import Config
@@ -26,6 +27,7 @@ from videoxapi.store.base import (
     MinuteCount,
     OutboxItem,
     PreparedStatement,
+    QueuedStatement,
     Settlement,
     SiteCredentials,
     TrackingChange,
@@ -247,6 +249,14 @@ class SqlStore:
     def list_admins(self) -> list[str]:
         with self._tx(read_only=True) as conn:
             return access.list_admins(conn)
+
+    def session_statements(
+        self, site_id: str, session_statement_id: UUID, limit: int = 500
+    ) -> list[QueuedStatement]:
+        with self._tx(read_only=True) as conn:
+            return outbox.session_statements(
+                conn, self._dialect, site_id, session_statement_id, limit
+            )
 
     def derive_key(self, purpose: str) -> bytes:
         return self._box.derive(purpose)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import orjson
 from fastapi import FastAPI, Query, Request
@@ -137,9 +137,7 @@ def install(app: FastAPI) -> None:
             raise ApiError(403, "this session belongs to another user")
         session_statement = str(statement_id(site, session, 0, "initialized", 0))
         rows: dict[str, dict[str, Any]] = {}
-        from videoxapi.store.session_log import session_statements
-
-        for item in session_statements(store, site, session_statement):
+        for item in store.session_statements(site, UUID(session_statement)):
             entry = rows.setdefault(
                 str(item.statement_id), _summary(orjson.loads(item.body)) | {"state": "queued"}
             )

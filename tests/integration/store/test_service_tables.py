@@ -4,6 +4,7 @@ locked read-modify-write of tracker state."""
 from __future__ import annotations
 
 import threading
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -14,6 +15,7 @@ from videoxapi.errors import StoreError
 from videoxapi.store import SqlStore
 from videoxapi.store.base import (
     Destination,
+    PreparedStatement,
     Rejected,
     Retry,
     Settlement,
@@ -146,3 +148,25 @@ def test_derived_keys_are_shared_by_nodes_with_the_same_key(
         other_node.close()
     assert store.derive_key("admin") != store.derive_key("other purpose")
     assert TEST_KEY.encode() not in store.derive_key("admin")
+
+
+def test_a_sessions_queued_and_dead_statements_are_found_by_its_id(
+    store: SqlStore, primary: Destination
+) -> None:
+    session = uuid.uuid4()
+    mine = [
+        PreparedStatement(
+            uuid.uuid4(),
+            b'{"id": "%s", "session-id": "%s"}' % (str(u).encode(), str(session).encode()),
+        )
+        for u in (uuid.uuid4(), uuid.uuid4())
+    ]
+    other = PreparedStatement(uuid.uuid4(), b'{"session-id": "%s"}' % str(uuid.uuid4()).encode())
+    store.enqueue(SITE, [*mine, other], NOW)
+    (first, *_) = store.claim(primary.id, 1, NOW, 30)
+    store.settle(Settlement(dead=[Rejected(first.delivery_id, "refused", 400)]), NOW)
+    found = store.session_statements(SITE, session)
+    assert [f.statement_id for f in found] == [m.statement_id for m in mine]
+    assert [f.state for f in found] == ["dead", "pending"]
+    assert found[0].body == mine[0].body
+    assert store.session_statements("other-site", session) == []
