@@ -267,15 +267,15 @@ def _bury(conn: Connection, rejected: Sequence[Rejected], now: datetime) -> Coun
 
 
 def prune(conn: Connection, dialect: SqlDialect, statement_pks: Iterable[int]) -> None:
-    """Delete statements no delivery needs any more (none pending, none dead)."""
+    """Delete statements no delivery needs any more (none pending, none dead).
+
+    The ones still needed are looked up by index for just these ids: a correlated
+    NOT EXISTS let PostgreSQL plan a hash anti-join over the whole outbox."""
     s, d = statements, deliveries
     pks = sorted(set(statement_pks))
     if pks:
-        conn.execute(
-            sa.delete(s).where(
-                dialect.in_ids(s.c.id, pks), ~sa.exists().where(d.c.statement_pk == s.c.id)
-            )
-        )
+        needed = sa.select(d.c.statement_pk).where(dialect.in_ids(d.c.statement_pk, pks))
+        conn.execute(sa.delete(s).where(dialect.in_ids(s.c.id, pks), s.c.id.not_in(needed)))
 
 
 def due_destination_ids(conn: Connection, now: datetime) -> list[int]:
