@@ -71,6 +71,8 @@ class SqlStore:
                     yield conn
         except SQLAlchemyError as exc:
             raise StoreError(_describe(exc)) from exc
+        except self._dialect.driver_errors as exc:  # from the hot paths' own cursors
+            raise StoreError(f"database error: {str(exc).strip()}") from exc
 
     # -- lifecycle ----------------------------------------------------------------
 
@@ -189,7 +191,7 @@ class SqlStore:
         self, site_id: str, session_id: str, registration_key: str | None = None
     ) -> tuple[bytes | None, bytes | None]:
         with self._tx(read_only=True) as conn:
-            return tracking.load(conn, site_id, session_id, registration_key)
+            return tracking.load(conn, self._dialect, site_id, session_id, registration_key)
 
     def update_tracking(
         self,
@@ -200,7 +202,9 @@ class SqlStore:
         now: datetime,
     ) -> int:
         with self._tx() as conn:
-            states = tracking.load(conn, site_id, session_id, registration_key, for_update=True)
+            states = tracking.load(
+                conn, self._dialect, site_id, session_id, registration_key, for_update=True
+            )
             wanted = change(*states)
             if wanted is None:
                 return 0

@@ -4,58 +4,64 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from videoxapi.store.base import TrackingWrite
 from videoxapi.store.dialects import SqlDialect
-from videoxapi.store.schema import tracking_registrations, tracking_sessions
+from videoxapi.store.schema import tracking_sessions
+
+_UPSERT_SESSION = (
+    "INSERT INTO tracking_sessions"
+    " (site_id, session_id, state, is_open, last_event_at, registration_key)"
+    " VALUES (?, ?, ?, ?, ?, ?)"
+    " ON CONFLICT (site_id, session_id) DO UPDATE SET state = excluded.state,"
+    " is_open = excluded.is_open, last_event_at = excluded.last_event_at,"
+    " registration_key = excluded.registration_key"
+)
+_UPSERT_REGISTRATION = (
+    "INSERT INTO tracking_registrations (site_id, key, state) VALUES (?, ?, ?)"
+    " ON CONFLICT (site_id, key) DO UPDATE SET state = excluded.state"
+)
+_SELECT_SESSION = (
+    "SELECT state, registration_key FROM tracking_sessions WHERE site_id = ? AND session_id = ?"
+)
+_SELECT_REGISTRATION = "SELECT state FROM tracking_registrations WHERE site_id = ? AND key = ?"
+
+
+def _sql(dialect: SqlDialect, query: str) -> str:
+    return query.replace("?", dialect.placeholder)
 
 
 def write(
     conn: Connection, dialect: SqlDialect, site_id: str, writes: Sequence[TrackingWrite]
 ) -> None:
-    """Upsert; when a batch names a session or registration twice, the last write wins
-    (one multi-row upsert may not touch a row twice on PostgreSQL)."""
+    """Upsert, in plain SQL (this runs for every event batch); when a batch names a
+    session or registration twice, the last write wins."""
     if not writes:
         return
     sessions = {w.session_id: w for w in writes}
     registrations = {w.registration_key: w.registration_state for w in writes}
-    insert = dialect.insert(tracking_sessions)
-    conn.execute(
-        insert.on_conflict_do_update(
-            index_elements=["site_id", "session_id"],
-            set_={
-                "state": insert.excluded.state,
-                "is_open": insert.excluded.is_open,
-                "last_event_at": insert.excluded.last_event_at,
-                "registration_key": insert.excluded.registration_key,
-            },
-        ),
+    cursor = _cursor(conn)
+    cursor.executemany(
+        _sql(dialect, _UPSERT_SESSION),
         [
-            {
-                "site_id": site_id,
-                "session_id": w.session_id,
-                "state": w.session_state,
-                "is_open": w.session_open,
-                "last_event_at": w.last_event_at,
-                "registration_key": w.registration_key,
-            }
+            (site_id, w.session_id, w.session_state, w.session_open,
+             dialect.bind_time(w.last_event_at), w.registration_key)
             for w in sessions.values()
         ],
-    )
-    insert = dialect.insert(tracking_registrations)
-    conn.execute(
-        insert.on_conflict_do_update(
-            index_elements=["site_id", "key"], set_={"state": insert.excluded.state}
-        ),
-        [{"site_id": site_id, "key": key, "state": state} for key, state in registrations.items()],
+    )  # fmt: skip
+    cursor.executemany(
+        _sql(dialect, _UPSERT_REGISTRATION),
+        [(site_id, key, state) for key, state in registrations.items()],
     )
 
 
 def load(
     conn: Connection,
+    dialect: SqlDialect,
     site_id: str,
     session_id: str,
     registration_key: str | None,
@@ -64,24 +70,24 @@ def load(
 ) -> tuple[bytes | None, bytes | None]:
     """The states; `for_update` locks both rows until the transaction ends (PostgreSQL;
     SQLite's writers are serialised by BEGIN IMMEDIATE already)."""
-    ts, tr = tracking_sessions, tracking_registrations
-    query = sa.select(ts.c.state, ts.c.registration_key).where(
-        ts.c.site_id == site_id, ts.c.session_id == session_id
-    )
-    row = conn.execute(query.with_for_update() if for_update else query).first()
-    session_state = row.state if row else None
-    key = (
-        registration_key
-        if registration_key is not None
-        else (row.registration_key if row else None)
-    )
+    lock = dialect.lock_rows if for_update else ""
+    cursor = _cursor(conn)
+    cursor.execute(_sql(dialect, _SELECT_SESSION) + lock, (site_id, session_id))
+    row = cursor.fetchone()
+    session_state = bytes(row[0]) if row else None
+    key = registration_key if registration_key is not None else (row[1] if row else None)
     if key is None:
         return session_state, None
-    query = sa.select(tr.c.state).where(tr.c.site_id == site_id, tr.c.key == key)
-    registration_state = conn.execute(
-        query.with_for_update() if for_update else query
-    ).scalar_one_or_none()
-    return session_state, registration_state
+    cursor.execute(_sql(dialect, _SELECT_REGISTRATION) + lock, (site_id, key))
+    found = cursor.fetchone()
+    return session_state, bytes(found[0]) if found else None
+
+
+def _cursor(conn: Connection) -> Any:
+    """The driver's own cursor, in the transaction `conn` holds: these few statements
+    run for every event batch, and SQLAlchemy's layers cost more than the database does
+    (the store translates driver errors as it does SQLAlchemy's)."""
+    return conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
 
 
 def idle_sessions(conn: Connection, older_than: datetime, limit: int) -> list[tuple[str, str]]:
