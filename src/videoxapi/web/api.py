@@ -21,6 +21,7 @@ from videoxapi.service import viewing
 from videoxapi.service.activity import record_activity
 from videoxapi.service.directory import SiteDirectory
 from videoxapi.service.viewing import Counts
+from videoxapi.tokens import VerifiedTokens
 from videoxapi.web import auth
 from videoxapi.web import models as m
 from videoxapi.web.config import ServiceConfig
@@ -72,6 +73,7 @@ def make_router(app: FastAPI) -> APIRouter:
     store = app.state.store
     clock = app.state.clock
     directory: SiteDirectory = app.state.sites
+    verified = VerifiedTokens()
     metrics: ServiceMetrics = app.state.metrics
     limit = config.max_body_bytes
     events_model = m.batch_model("EventBatch", m.AnyPlayerEvent, config.max_events_per_batch)
@@ -96,7 +98,7 @@ def make_router(app: FastAPI) -> APIRouter:
     async def start_session(request: Request) -> Response:
         _check_length(request, limit)
         now = clock()
-        who = auth.viewer(request, directory, now)
+        who = auth.viewer(request, directory, now, verified)
         event = m.parse(m.START_ADAPTER.validate_json, await read_body(request, limit))
         settings = directory.settings(who.site)
         started = viewing.start_session(store, who.site, who, event, now, settings=settings)
@@ -124,7 +126,7 @@ def make_router(app: FastAPI) -> APIRouter:
     ) -> Response:
         _check_length(request, limit)
         now = clock()
-        who = auth.viewer(request, directory, now)
+        who = auth.viewer(request, directory, now, verified)
         batch = m.parse(events_model.model_validate_json, await read_body(request, limit))
         settings = directory.settings(who.site)
         counts = viewing.post_events(

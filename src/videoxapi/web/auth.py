@@ -13,7 +13,13 @@ from starlette.requests import Request
 from videoxapi.service.directory import SiteDirectory
 from videoxapi.service.sites import site_of_api_key
 from videoxapi.store.base import Store
-from videoxapi.tokens import InvalidToken, Viewer, unverified_site, verify_viewer_token
+from videoxapi.tokens import (
+    InvalidToken,
+    VerifiedTokens,
+    Viewer,
+    unverified_site,
+    verify_viewer_token,
+)
 from videoxapi.web.errors import BEARER, ApiError
 
 
@@ -26,15 +32,22 @@ def bearer(request: Request, what: str) -> str:
     return credential.strip()
 
 
-def viewer(request: Request, directory: SiteDirectory, now: datetime) -> Viewer:
+def viewer(
+    request: Request, directory: SiteDirectory, now: datetime, verified: VerifiedTokens
+) -> Viewer:
     """The viewer a valid token speaks for; 401 if it is missing, forged, expired, or for
     a site that does not exist."""
     token = bearer(request, "a viewer token")
+    known = verified.get(token, lambda site: directory.view(site).token_secret, now)
+    if known is not None:
+        return known
     site = unverified_site(token)
     secret = directory.view(site).token_secret
     if secret is None:
         raise InvalidToken("the token names an unknown site")
-    return verify_viewer_token(token, secret, site=site, now=now)
+    found = verify_viewer_token(token, secret, site=site, now=now)
+    verified.put(token, found, secret)
+    return found
 
 
 def api_key_site(request: Request, store: Store) -> str:
