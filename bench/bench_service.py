@@ -353,22 +353,34 @@ def main() -> None:
         help="PostgreSQL server URL (default VIDEOXAPI_TEST_POSTGRES_URL; empty: skip)",
     )  # fmt: skip
     parser.add_argument("--only", choices=("floor", "sqlite", "postgres"), action="append")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="server processes (floor and serve alike)"
+    )
     parser.add_argument("--serve-floor", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_floor:
         import uvicorn
 
-        uvicorn.run(floor_app(), host="127.0.0.1", port=args.serve_floor, log_level="warning",
-                    access_log=False)  # fmt: skip
+        if args.workers == 1:
+            uvicorn.run(floor_app(), host="127.0.0.1", port=args.serve_floor,
+                        log_level="warning", access_log=False)  # fmt: skip
+        else:  # the same multi-process serving as `videoxapi serve --workers N`
+            from videoxapi.web.processes import run_processes
+
+            sys.path.insert(0, str(Path(__file__).parent))
+            run_processes("bench_service:floor_app", workers=args.workers, host="127.0.0.1",
+                          port=args.serve_floor)  # fmt: skip
         return
     only = set(args.only or ("floor", "sqlite", "postgres"))
     env = {**os.environ, "VIDEOXAPI_SECRET_KEY": TEST_KEY, "VIDEOXAPI_RUN_REAPER": "false"}
-    print(f"{args.viewers} viewers, {args.seconds:g} s per measurement, load: 1 process\n")
+    print(f"{args.viewers} viewers, {args.seconds:g} s per measurement, load: 1 process, "
+          f"{args.workers} server process(es)\n")  # fmt: skip
     print("| server | batches/s | events/s | p50 ms | p99 ms | failed |")
     print("|---|---|---|---|---|---|")
     if "floor" in only:
         port = free_port()
-        command = [sys.executable, __file__, "--serve-floor", str(port)]
+        command = [sys.executable, __file__, "--serve-floor", str(port),
+                   "--workers", str(args.workers)]  # fmt: skip
         with serving(command, port, env) as pid:
             for line in measure("floor (FastAPI + validation, no work)", pid, port, "x" * 43,
                                 argparse.Namespace(**{**vars(args), "open": 0})):  # fmt: skip
@@ -384,7 +396,7 @@ def main() -> None:
             secret = prepare_store(url)
             port = free_port()
             command = [str(VIDEOXAPI), "--database", url, "serve", "--no-worker",
-                       "--port", str(port)]  # fmt: skip
+                       "--port", str(port), "--workers", str(args.workers)]  # fmt: skip
             with serving(command, port, env) as pid:
                 for line in measure(name, pid, port, secret, args):
                     print(line, flush=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 import click
@@ -28,6 +29,14 @@ def _env(name: str) -> dict[str, object]:
     help="Deliver statements in this process too (--no-worker: separate `videoxapi worker`).",
 )
 @click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    **_env("WORKERS"),
+    help="Processes serving requests (each also delivers and reaps, unless --no-worker); "
+    "one per core pays on a busy site.",
+)
+@click.option(
     "--data-dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
@@ -37,12 +46,18 @@ def _env(name: str) -> dict[str, object]:
 @click.pass_context
 @fails_cleanly
 def serve(
-    ctx: click.Context, host: str, port: int, run_worker: bool, data_dir: Path | None
+    ctx: click.Context,
+    host: str,
+    port: int,
+    run_worker: bool,
+    workers: int,
+    data_dir: Path | None,
 ) -> None:
     """Serve the API, the admin page and the player plugin; migrates the store first."""
     import uvicorn
 
     from videoxapi.web.app import create_app
+    from videoxapi.web.processes import run_processes
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     for noisy in ("httpx", "httpcore", "alembic"):
@@ -66,8 +81,22 @@ def serve(
     store = open_store(ctx)
     ensure_site(store, config.default_site)
     _tell_where(config, has_admin=bool(store.list_admins()))
-    app = create_app(config, store)
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    if workers == 1:
+        app = create_app(config, store)
+        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+        return
+    # Several processes: each builds its app from the environment (web/asgi.py).
+    os.environ.update(
+        {
+            "VIDEOXAPI_DATABASE_URL": config.resolved_database_url(),
+            "VIDEOXAPI_RUN_WORKER": "true" if run_worker else "false",
+            "VIDEOXAPI_HOST": host,
+            "VIDEOXAPI_PORT": str(port),
+            **({"VIDEOXAPI_DATA_DIR": str(data_dir)} if data_dir is not None else {}),
+        }
+    )
+    store.close()
+    run_processes("videoxapi.web.asgi:from_environment", workers=workers, host=host, port=port)
 
 
 def _tell_where(config: ServiceConfig, *, has_admin: bool) -> None:

@@ -143,6 +143,7 @@ def save_or_test(
         )
     sites.ensure_site(store, site)
     store.save_settings(site, orjson.dumps(wanted.to_storage()))
+    request.app.state.sites.invalidate(site)  # the API applies them from the next request
     flash(request, "Settings saved.")
     return see_other(page_url(site))
 
@@ -226,6 +227,7 @@ def rotate(request: Request, _admin: Admin, form: CheckedForm, site: str | None 
     if form.get("what") == "api-key":
         return _settings_page(request, site, new_api_key=sites.rotate_api_key(store, site))
     sites.rotate_token_secret(store, site)
+    request.app.state.sites.invalidate(site)  # old tokens refused from the next request
     flash(request, "New viewer-token secret in force: tokens signed with the old one stop working.")
     return see_other(page_url(site, "credentials"))
 

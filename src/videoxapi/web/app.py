@@ -62,16 +62,9 @@ def create_app(
 
 
 def _include_parts(app: FastAPI) -> None:
-    """Each part registers its routes (and middleware) on the app."""
-    import importlib
+    """Each part registers its routes (and middleware) on the app, in this order: the
+    error shape first, the API (which sets up the site directory the others use) next."""
+    from videoxapi.web import admin, api, errors, operations, static
 
-    for name in ("errors", "api", "admin", "operations", "static"):
-        try:
-            module = importlib.import_module(f"videoxapi.web.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"videoxapi.web.{name}":
-                raise
-            continue  # a part not written yet
-        install = getattr(module, "install", None)
-        if install is not None:  # e.g. web/static/ alone is a namespace package, no part
-            install(app)
+    for part in (errors, api, admin, operations, static):
+        part.install(app)
