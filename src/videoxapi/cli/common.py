@@ -6,13 +6,16 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from rich.console import Console
 
 from videoxapi.errors import VideoxapiError
-from videoxapi.store.base import Store
+
+if TYPE_CHECKING:  # the store package loads SQLAlchemy: not for `transform` or `--help`
+    from rich.console import Console
+
+    from videoxapi.store.base import Store
 
 DEFAULT_DATABASE = "sqlite:///data/videoxapi.db"
 
@@ -83,5 +86,7 @@ def fails_cleanly(command: F) -> F:
 
 def wide_console() -> Console:
     """stdout for tables: the terminal's width, or wide enough when piped."""
+    from rich.console import Console
+
     console = Console()
     return console if console.is_terminal else Console(width=200)
