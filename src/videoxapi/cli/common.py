@@ -39,6 +39,12 @@ database_option = click.Option(
     help="The store: sqlite:///path/to/file.db or postgresql://user@host/db.",
 )
 
+
+def env_twin(name: str) -> dict[str, object]:
+    """click options for an option's environment twin `VIDEOXAPI_<NAME>`, shown in --help."""
+    return {"envvar": f"VIDEOXAPI_{name}", "show_envvar": True}
+
+
 site_option = click.option(
     "--site",
     default="default",

@@ -8,31 +8,27 @@ from pathlib import Path
 
 import click
 
-from videoxapi.cli.common import fails_cleanly, open_store
+from videoxapi.cli.common import env_twin, fails_cleanly, open_store
 from videoxapi.service.sites import ensure_site
 from videoxapi.store import default_database_url
 from videoxapi.web.config import ServiceConfig
 
 
-def _env(name: str) -> dict[str, object]:
-    return {"envvar": f"VIDEOXAPI_{name}", "show_envvar": True}
-
-
 @click.command()
-@click.option("--host", default="127.0.0.1", **_env("HOST"), help="Interface to listen on.")
-@click.option("--port", type=click.IntRange(1, 65535), default=8000, **_env("PORT"))
+@click.option("--host", default="127.0.0.1", **env_twin("HOST"), help="Interface to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, **env_twin("PORT"))
 @click.option(
     "--worker/--no-worker",
     "run_worker",
     default=True,
-    **_env("RUN_WORKER"),
+    **env_twin("RUN_WORKER"),
     help="Deliver statements in this process too (--no-worker: separate `videoxapi worker`).",
 )
 @click.option(
     "--workers",
     type=click.IntRange(1, 64),
     default=1,
-    **_env("WORKERS"),
+    **env_twin("WORKERS"),
     help="Processes serving requests (each also delivers and reaps, unless --no-worker); "
     "one per core pays on a busy site.",
 )
@@ -40,7 +36,7 @@ def _env(name: str) -> dict[str, object]:
     "--data-dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    **_env("DATA_DIR"),
+    **env_twin("DATA_DIR"),
     help="Where the SQLite file and its key live, when --database is not given.",
 )
 @click.pass_context

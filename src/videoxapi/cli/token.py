@@ -7,33 +7,29 @@ from uuid import UUID
 
 import click
 
-from videoxapi.cli.common import fails_cleanly, open_store, site_option
+from videoxapi.cli.common import env_twin, fails_cleanly, open_store, site_option
 from videoxapi.errors import VideoxapiError
 from videoxapi.service.sites import ensure_site, load_settings, token_secret
 from videoxapi.tokens import DEFAULT_TTL, mint_viewer_token
 
 
-def _env(name: str) -> dict[str, object]:
-    return {"envvar": f"VIDEOXAPI_TOKEN_{name}", "show_envvar": True}
-
-
 @click.command()
-@click.option("--user-id", required=True, **_env("USER_ID"), help="The viewer's user id.")
-@click.option("--email", default=None, **_env("EMAIL"), help="The viewer's email.")
-@click.option("--name", default=None, **_env("NAME"), help="The viewer's display name.")
+@click.option("--user-id", required=True, **env_twin("TOKEN_USER_ID"), help="The viewer's user id.")
+@click.option("--email", default=None, **env_twin("TOKEN_EMAIL"), help="The viewer's email.")
+@click.option("--name", default=None, **env_twin("TOKEN_NAME"), help="The viewer's display name.")
 @site_option
 @click.option(
     "--ttl",
     type=click.IntRange(1),
     default=int(DEFAULT_TTL.total_seconds()),
-    **_env("TTL"),
+    **env_twin("TOKEN_TTL"),
     help="Seconds the token stays valid.",
 )
 @click.option(
     "--registration",
     type=click.UUID,
     default=None,
-    **_env("REGISTRATION"),
+    **env_twin("TOKEN_REGISTRATION"),
     help="The LMS's registration (UUID) for this viewing.",
 )
 @click.pass_context

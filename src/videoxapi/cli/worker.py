@@ -7,15 +7,11 @@ import logging
 import click
 from prometheus_client import CollectorRegistry, start_http_server
 
-from videoxapi.cli.common import fails_cleanly, open_store
+from videoxapi.cli.common import env_twin, fails_cleanly, open_store
 from videoxapi.delivery import HttpConfig, LrsClient, RetryPolicy, Worker, WorkerConfig
 from videoxapi.delivery.client import make_http_client
 from videoxapi.delivery.metrics import DeliveryMetrics
 from videoxapi.delivery.worker import stop_on_signals
-
-
-def _env(name: str) -> dict[str, object]:
-    return {"envvar": f"VIDEOXAPI_WORKER_{name}", "show_envvar": True}
 
 
 @click.command()
@@ -24,70 +20,70 @@ def _env(name: str) -> dict[str, object]:
     "--batch-size",
     type=click.IntRange(1, 5000),
     default=100,
-    **_env("BATCH_SIZE"),
+    **env_twin("WORKER_BATCH_SIZE"),
     help="Statements per POST.",
 )
 @click.option(
     "--claim-size",
     type=click.IntRange(1, 20000),
     default=1000,
-    **_env("CLAIM_SIZE"),
+    **env_twin("WORKER_CLAIM_SIZE"),
     help="Statements claimed and settled per store transaction (a backlog).",
 )
 @click.option(
     "--max-wait",
     type=click.FloatRange(0),
     default=1.0,
-    **_env("MAX_WAIT"),
+    **env_twin("WORKER_MAX_WAIT"),
     help="Seconds a short batch waits for more statements.",
 )
 @click.option(
     "--concurrency",
     type=click.IntRange(1, 16),
     default=1,
-    **_env("CONCURRENCY"),
+    **env_twin("WORKER_CONCURRENCY"),
     help="Batches in flight per destination (2 overlaps PostgreSQL round trips with POSTs).",
 )
 @click.option(
     "--lease-seconds",
     type=click.FloatRange(1),
     default=120.0,
-    **_env("LEASE_SECONDS"),
+    **env_twin("WORKER_LEASE_SECONDS"),
     help="How long a claimed batch is ours; then another worker may take it.",
 )
 @click.option(
     "--poll-interval",
     type=click.FloatRange(0.001),
     default=1.0,
-    **_env("POLL_INTERVAL"),
+    **env_twin("WORKER_POLL_INTERVAL"),
     help="Seconds between looks for due work.",
 )
 @click.option(
     "--retry-base",
     type=click.FloatRange(0),
     default=1.0,
-    **_env("RETRY_BASE"),
+    **env_twin("WORKER_RETRY_BASE"),
     help="First retry delay ceiling in seconds (doubles per attempt).",
 )
 @click.option(
     "--retry-cap",
     type=click.FloatRange(0),
     default=300.0,
-    **_env("RETRY_CAP"),
+    **env_twin("WORKER_RETRY_CAP"),
     help="Longest retry delay in seconds.",
 )
 @click.option(
     "--timeout",
     type=click.FloatRange(0.01),
     default=30.0,
-    **_env("TIMEOUT"),
+    **env_twin("WORKER_TIMEOUT"),
     help="Read and write timeout of each request, in seconds.",
 )
 @click.option(
     "--metrics-port",
     type=click.IntRange(0, 65535),
     default=0,
-    **_env("METRICS_PORT"),
+    **env_twin("WORKER_METRICS_PORT"),
     help="Serve Prometheus counters on 127.0.0.1:PORT (0: do not).",
 )
 @click.pass_context
