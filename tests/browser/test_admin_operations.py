@@ -10,9 +10,10 @@ from datetime import UTC, datetime
 import httpx
 import orjson
 import pytest
-from browser_support import ADMIN, PASSWORD, Service, save_screenshot
+from browser_support import ADMIN, PASSWORD, save_screenshot
 from playwright.sync_api import Page, expect
 from support.peers import LrsPeer
+from support.service import Service
 
 from videoxapi.service.sites import ensure_site
 from videoxapi.settings import SiteSettings

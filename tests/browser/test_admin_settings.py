@@ -8,9 +8,10 @@ import secrets
 
 import orjson
 import pytest
-from browser_support import ADMIN, PASSWORD, Service, log_in, save_screenshot
+from browser_support import ADMIN, PASSWORD, log_in, save_screenshot
 from playwright.sync_api import Page, expect
 from support.peers import LrsPeer
+from support.service import Service
 
 from videoxapi.service.sites import ensure_site
 from videoxapi.store.sql_store import SqlStore

@@ -8,26 +8,17 @@ demo gives each visit a fresh registration, so tests do not see each other's pro
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
-from support.peers import LrsPeer, free_port
+from playwright.sync_api import Browser, BrowserContext, Page
+from support.peers import LrsPeer
+from support.service import Service, chromium, new_service, running_service
 
-from videoxapi.store import default_database_url
 from videoxapi.xapi.identity import statement_id
 
-CHROMIUM = Path("/usr/bin/chromium")
-VIDEOXAPI = Path(sys.executable).parent / "videoxapi"
 SITE = "default"
 SITE_URL = "https://videos.example.test"
 EXT = "https://w3id.org/xapi/video/extensions/"
@@ -46,79 +37,21 @@ DURATION = 24.0
 pytestmark = pytest.mark.browser
 
 
-def clean_env() -> dict[str, str]:
-    """No VIDEOXAPI_* of the developer's shell leaks into the service under test."""
-    return {k: v for k, v in os.environ.items() if not k.startswith("VIDEOXAPI_")}
-
-
-@dataclass
-class Service:
-    base_url: str
-    database_url: str
-    data_dir: Path
-    log: Path
-
-    def cli(self, *args: str) -> str:
-        done = subprocess.run(
-            [str(VIDEOXAPI), "--database", self.database_url, *args],
-            capture_output=True, text=True, timeout=60, cwd=self.data_dir, env=clean_env(),
-        )  # fmt: skip
-        assert done.returncode == 0, done.stderr
-        return done.stdout
-
-    def settings(self, **values: str) -> None:
-        """`videoxapi settings set`; the service reads it within its 1 s cache."""
-        self.cli("settings", "set", *(f"{k}={v}" for k, v in values.items()))
-
-
 @pytest.fixture(scope="module")
 def service(tmp_path_factory: pytest.TempPathFactory, ralph_lrs: LrsPeer) -> Iterator[Service]:
-    data_dir = tmp_path_factory.mktemp("e2e-service")
-    port = free_port()
-    service = Service(
-        f"http://127.0.0.1:{port}", default_database_url(data_dir), data_dir, data_dir / "log"
-    )
+    service = new_service(tmp_path_factory.mktemp("e2e-service"))
     service.settings(
         enabled="Yes", endpoint=ralph_lrs.endpoint, key=ralph_lrs.key, secret=ralph_lrs.secret,
         siteUrl=SITE_URL, beaconInterval="quarters",
     )  # fmt: skip
-    with service.log.open("wb") as log:
-        process = subprocess.Popen(
-            [str(VIDEOXAPI), "serve", "--port", str(port), "--data-dir", str(data_dir)],
-            cwd=data_dir, env=clean_env(), stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"videoxapi serve exited:\n{service.log.read_text()[-3000:]}")
-            try:
-                if httpx.get(service.base_url + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"serve did not answer:\n{service.log.read_text()[-3000:]}")
-            time.sleep(0.1)
-        yield service
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+    with running_service(service) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        raise RuntimeError(f"{CHROMIUM} is missing: run scripts/install --test")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture

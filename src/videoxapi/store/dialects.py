@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
+from uuid import UUID
 
 import orjson
 import psycopg
@@ -61,6 +62,10 @@ class SqlDialect(Protocol):
         """A datetime as the `Timestamp` column type stores it."""
         ...
 
+    def bind_uuid(self, value: UUID) -> Any:
+        """A UUID as SQLAlchemy's `Uuid` column type stores it."""
+        ...
+
 
 class SQLiteDialect:
     """The embedded default: one file, WAL, writers serialised by `BEGIN IMMEDIATE`."""
@@ -101,6 +106,9 @@ class SQLiteDialect:
 
     def bind_time(self, value: datetime) -> Any:
         return Timestamp().process_bind_param(value, self._dialect)
+
+    def bind_uuid(self, value: UUID) -> Any:
+        return value.hex  # CHAR(32), no hyphens: SQLite has no UUID type
 
     _dialect = sqlite.dialect()
 
@@ -159,7 +167,22 @@ class PostgresDialect:
     def bind_time(self, value: datetime) -> Any:
         return Timestamp().process_bind_param(value, self._dialect)
 
+    def bind_uuid(self, value: UUID) -> Any:
+        return value
+
     _dialect = postgresql.dialect()
+
+
+def driver_cursor(conn: Connection) -> Any:
+    """The driver's own cursor, in the transaction `conn` holds, for the few statements
+    every event batch runs: SQLAlchemy's layers cost more than the database there (the
+    store translates driver errors as it does SQLAlchemy's)."""
+    return conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+
+
+def placeholders(dialect: SqlDialect, query: str) -> str:
+    """`query` written with `?` markers, in the driver's own style."""
+    return query.replace("?", dialect.placeholder)
 
 
 DIALECTS: dict[str, Callable[[], SqlDialect]] = {

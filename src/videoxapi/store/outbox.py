@@ -27,7 +27,7 @@ from videoxapi.store.base import (
     Rejected,
     Settlement,
 )
-from videoxapi.store.dialects import SqlDialect
+from videoxapi.store.dialects import SqlDialect, driver_cursor, placeholders
 from videoxapi.store.schema import (
     dead_letters,
     deliveries,
@@ -52,6 +52,12 @@ def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
         yield items[start : start + size]
 
 
+_INSERT_DELIVERY = (
+    "INSERT INTO deliveries (statement_pk, destination_id, state, attempts, due_at, created_at)"
+    " VALUES (?, ?, 'pending', 0, ?, ?)"
+)
+
+
 def enqueue(
     conn: Connection,
     dialect: SqlDialect,
@@ -61,42 +67,32 @@ def enqueue(
 ) -> int:
     """Insert the new statements and one pending delivery per destination of the site.
 
-    A site without destinations has nowhere to send to: nothing is stored.
+    A site without destinations has nowhere to send to: nothing is stored. Plain SQL on
+    the driver's cursor: event batches that produce statements run this.
     """
-    destination_ids = (
-        conn.execute(sa.select(destinations.c.id).where(destinations.c.site_id == site_id))
-        .scalars()
-        .all()
-    )
+    cursor = driver_cursor(conn)
+    cursor.execute(placeholders(dialect, "SELECT id FROM destinations WHERE site_id = ?"),
+                   (site_id,))  # fmt: skip
+    destination_ids = [row[0] for row in cursor.fetchall()]
     if not batch or not destination_ids:
         return 0
-    insert = (
-        dialect.insert(statements)
-        .on_conflict_do_nothing(index_elements=["site_id", "statement_id"])
-        .returning(statements.c.id)
-    )
+    at = dialect.bind_time(now)
     new_pks: list[int] = []
     for part in chunks(batch):
-        rows = [
-            {"site_id": site_id, "statement_id": s.statement_id, "body": s.body, "created_at": now}
-            for s in part
-        ]
-        new_pks.extend(conn.execute(insert, rows).scalars().all())
+        values = ", ".join(["(?, ?, ?, ?)"] * len(part))
+        cursor.execute(
+            placeholders(
+                dialect,
+                f"INSERT INTO statements (site_id, statement_id, body, created_at) VALUES {values}"
+                " ON CONFLICT (site_id, statement_id) DO NOTHING RETURNING id",
+            ),
+            [v for s in part for v in (site_id, dialect.bind_uuid(s.statement_id), s.body, at)],
+        )
+        new_pks.extend(row[0] for row in cursor.fetchall())
     if new_pks:
-        conn.execute(
-            deliveries.insert(),
-            [
-                {
-                    "statement_pk": pk,
-                    "destination_id": destination_id,
-                    "state": "pending",
-                    "attempts": 0,
-                    "due_at": now,
-                    "created_at": now,
-                }
-                for pk in new_pks
-                for destination_id in destination_ids
-            ],
+        cursor.executemany(
+            placeholders(dialect, _INSERT_DELIVERY),
+            [(pk, destination, at, at) for pk in new_pks for destination in destination_ids],
         )
     return len(new_pks)
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from videoxapi.store.base import TrackingWrite
-from videoxapi.store.dialects import SqlDialect
+from videoxapi.store.dialects import SqlDialect, driver_cursor, placeholders
 from videoxapi.store.schema import tracking_sessions
 
 _UPSERT_SESSION = (
@@ -31,10 +30,6 @@ _SELECT_SESSION = (
 _SELECT_REGISTRATION = "SELECT state FROM tracking_registrations WHERE site_id = ? AND key = ?"
 
 
-def _sql(dialect: SqlDialect, query: str) -> str:
-    return query.replace("?", dialect.placeholder)
-
-
 def write(
     conn: Connection, dialect: SqlDialect, site_id: str, writes: Sequence[TrackingWrite]
 ) -> None:
@@ -44,9 +39,9 @@ def write(
         return
     sessions = {w.session_id: w for w in writes}
     registrations = {w.registration_key: w.registration_state for w in writes}
-    cursor = _cursor(conn)
+    cursor = driver_cursor(conn)
     cursor.executemany(
-        _sql(dialect, _UPSERT_SESSION),
+        placeholders(dialect, _UPSERT_SESSION),
         [
             (site_id, w.session_id, w.session_state, w.session_open,
              dialect.bind_time(w.last_event_at), w.registration_key)
@@ -54,7 +49,7 @@ def write(
         ],
     )  # fmt: skip
     cursor.executemany(
-        _sql(dialect, _UPSERT_REGISTRATION),
+        placeholders(dialect, _UPSERT_REGISTRATION),
         [(site_id, key, state) for key, state in registrations.items()],
     )
 
@@ -71,23 +66,16 @@ def load(
     """The states; `for_update` locks both rows until the transaction ends (PostgreSQL;
     SQLite's writers are serialised by BEGIN IMMEDIATE already)."""
     lock = dialect.lock_rows if for_update else ""
-    cursor = _cursor(conn)
-    cursor.execute(_sql(dialect, _SELECT_SESSION) + lock, (site_id, session_id))
+    cursor = driver_cursor(conn)
+    cursor.execute(placeholders(dialect, _SELECT_SESSION) + lock, (site_id, session_id))
     row = cursor.fetchone()
     session_state = bytes(row[0]) if row else None
     key = registration_key if registration_key is not None else (row[1] if row else None)
     if key is None:
         return session_state, None
-    cursor.execute(_sql(dialect, _SELECT_REGISTRATION) + lock, (site_id, key))
+    cursor.execute(placeholders(dialect, _SELECT_REGISTRATION) + lock, (site_id, key))
     found = cursor.fetchone()
     return session_state, bytes(found[0]) if found else None
-
-
-def _cursor(conn: Connection) -> Any:
-    """The driver's own cursor, in the transaction `conn` holds: these few statements
-    run for every event batch, and SQLAlchemy's layers cost more than the database does
-    (the store translates driver errors as it does SQLAlchemy's)."""
-    return conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
 
 
 def idle_sessions(conn: Connection, older_than: datetime, limit: int) -> list[tuple[str, str]]:
