@@ -8,9 +8,10 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import DURATION, Demo, Service, as_sent, ext, segments, verb, wait_for_statements
+from e2e_support import DURATION, Demo, as_sent, ext, segments, verb, wait_for_statements
 from playwright.sync_api import BrowserContext
 from support.peers import LrsPeer
+from support.service import Service
 
 pytestmark = pytest.mark.browser
 

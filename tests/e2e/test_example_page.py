@@ -11,9 +11,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import Service, as_sent, verb, wait_for_statements
+from e2e_support import as_sent, verb, wait_for_statements
 from playwright.sync_api import BrowserContext
 from support.peers import LrsPeer
+from support.service import Service
 
 pytestmark = pytest.mark.browser
 

@@ -466,37 +466,86 @@
     return { on: false, lang: null };
   }
 
+  /** Reads a player's `name`: a method is called, a property read, a missing one is `fallback`. */
+  function reader(player) {
+    return function (name, fallback) {
+      const value = player[name];
+      if (typeof value === "function") return value.call(player);
+      return value === undefined ? fallback : value;
+    };
+  }
+
+  /** What every adapter reads the same way, given its `reader`. */
+  function playerReadings(read) {
+    return {
+      position: function () {
+        return read("currentTime", 0);
+      },
+      duration: function () {
+        return read("duration", NaN);
+      },
+      paused: function () {
+        return !!read("paused", false);
+      },
+      seeking: function () {
+        return !!read("seeking", false);
+      },
+      speed: function () {
+        return read("playbackRate", 1);
+      },
+      volume: function () {
+        return read("volume", 1);
+      },
+      muted: function () {
+        return !!read("muted", false);
+      },
+    };
+  }
+
+  /** "WxH" of the video being played, when the player knows it. */
+  function sizeOf(read) {
+    const w = read("videoWidth", 0);
+    const h = read("videoHeight", 0);
+    return w && h ? w + "x" + h : null;
+  }
+
+  /**
+   * Listens to the playback events every adapter hears (`play` under the player's own
+   * name) and to `extra` [target, event, handler] bindings; returns what stops them all.
+   */
+  function listenPlayback(player, on, playEvent, extra) {
+    const bindings = [
+      [player, playEvent, on.play],
+      [player, "pause", on.pause],
+      [player, "seeking", on.seeking],
+      [player, "timeupdate", on.timeupdate],
+      [player, "ended", on.ended],
+      [player, "ratechange", on.ratechange],
+      [player, "volumechange", on.volumechange],
+      [player, "loadedmetadata", on.durationchange],
+      [player, "durationchange", on.durationchange],
+    ].concat(extra);
+    const offs = bindings.map(function (binding) {
+      return listenerOf(binding[0], binding[1], binding[2]);
+    });
+    return function () {
+      offs.forEach(function (off) {
+        off();
+      });
+    };
+  }
+
   /**
    * An HTML5 <video> element. Uses `play` (not `playing`, which Chromium fires again
    * after every buffering stall) and the document's fullscreen state.
    */
   function html5Adapter(video, env) {
     const doc = env.document || video.ownerDocument || null;
-    return {
+    const read = reader(video);
+    return Object.assign(playerReadings(read), {
       name: "html5",
       version: "",
       timeUpdates: true,
-      position: function () {
-        return video.currentTime;
-      },
-      duration: function () {
-        return video.duration;
-      },
-      paused: function () {
-        return !!video.paused;
-      },
-      seeking: function () {
-        return !!video.seeking;
-      },
-      speed: function () {
-        return video.playbackRate;
-      },
-      volume: function () {
-        return video.volume;
-      },
-      muted: function () {
-        return !!video.muted;
-      },
       fullscreen: function () {
         const el = doc && (doc.fullscreenElement || doc.webkitFullscreenElement);
         return !!el && (el === video || (typeof el.contains === "function" && el.contains(video)));
@@ -508,100 +557,45 @@
         return null;
       },
       playbackSize: function () {
-        return video.videoWidth && video.videoHeight
-          ? video.videoWidth + "x" + video.videoHeight
-          : null;
+        return sizeOf(read);
       },
       listen: function (on) {
-        const offs = [
-          listenerOf(video, "play", on.play),
-          listenerOf(video, "pause", on.pause),
-          listenerOf(video, "seeking", on.seeking),
-          listenerOf(video, "timeupdate", on.timeupdate),
-          listenerOf(video, "ended", on.ended),
-          listenerOf(video, "ratechange", on.ratechange),
-          listenerOf(video, "volumechange", on.volumechange),
-          listenerOf(video, "loadedmetadata", on.durationchange),
-          listenerOf(video, "durationchange", on.durationchange),
-          listenerOf(doc, "fullscreenchange", on.fullscreen),
-          listenerOf(doc, "webkitfullscreenchange", on.fullscreen),
-          listenerOf(video.textTracks, "change", on.captions),
-        ];
-        return function () {
-          offs.forEach(function (off) {
-            off();
-          });
-        };
+        return listenPlayback(video, on, "play", [
+          [doc, "fullscreenchange", on.fullscreen],
+          [doc, "webkitfullscreenchange", on.fullscreen],
+          [video.textTracks, "change", on.captions],
+        ]);
       },
-    };
+    });
   }
 
   /** A video.js player: the same events through `player.on`, getters as methods. */
   function videojsAdapter(player, env) {
     const vjs = env.videojs || (typeof globalThis !== "undefined" && globalThis.videojs);
-    const get = function (name, fallback) {
-      return typeof player[name] === "function" ? player[name]() : fallback;
-    };
-    return {
+    const read = reader(player);
+    return Object.assign(playerReadings(read), {
       name: "video.js",
       version: (vjs && vjs.VERSION) || "",
       timeUpdates: true,
-      position: function () {
-        return get("currentTime", 0);
-      },
-      duration: function () {
-        return get("duration", NaN);
-      },
-      paused: function () {
-        return !!get("paused", false);
-      },
-      seeking: function () {
-        return !!get("seeking", false);
-      },
-      speed: function () {
-        return get("playbackRate", 1);
-      },
-      volume: function () {
-        return get("volume", 1);
-      },
-      muted: function () {
-        return !!get("muted", false);
-      },
       fullscreen: function () {
-        return !!get("isFullscreen", false);
+        return !!read("isFullscreen", false);
       },
       captions: function () {
-        return showingCaptions(get("textTracks", null));
+        return showingCaptions(read("textTracks", null));
       },
       quality: function () {
         return null;
       },
       playbackSize: function () {
-        const w = get("videoWidth", 0);
-        const h = get("videoHeight", 0);
-        return w && h ? w + "x" + h : null;
+        return sizeOf(read);
       },
       listen: function (on) {
-        const offs = [
-          listenerOf(player, "play", on.play),
-          listenerOf(player, "pause", on.pause),
-          listenerOf(player, "seeking", on.seeking),
-          listenerOf(player, "timeupdate", on.timeupdate),
-          listenerOf(player, "ended", on.ended),
-          listenerOf(player, "ratechange", on.ratechange),
-          listenerOf(player, "volumechange", on.volumechange),
-          listenerOf(player, "loadedmetadata", on.durationchange),
-          listenerOf(player, "durationchange", on.durationchange),
-          listenerOf(player, "fullscreenchange", on.fullscreen),
-          listenerOf(get("textTracks", null), "change", on.captions),
-        ];
-        return function () {
-          offs.forEach(function (off) {
-            off();
-          });
-        };
+        return listenPlayback(player, on, "play", [
+          [player, "fullscreenchange", on.fullscreen],
+          [read("textTracks", null), "change", on.captions],
+        ]);
       },
-    };
+    });
   }
 
   /**
@@ -612,35 +606,11 @@
   function kalturaAdapter(player) {
     let captions = { on: false, lang: null };
     let quality = null;
-    const prop = function (name, fallback) {
-      const value = player[name];
-      return typeof value === "function" ? value.call(player) : value === undefined ? fallback : value;
-    };
-    return {
+    const read = reader(player);
+    return Object.assign(playerReadings(read), {
       name: "kaltura",
-      version: (player.config && player.config.version) || prop("version", "") || "",
+      version: (player.config && player.config.version) || read("version", "") || "",
       timeUpdates: true,
-      position: function () {
-        return prop("currentTime", 0);
-      },
-      duration: function () {
-        return prop("duration", NaN);
-      },
-      paused: function () {
-        return !!prop("paused", false);
-      },
-      seeking: function () {
-        return !!prop("seeking", false);
-      },
-      speed: function () {
-        return prop("playbackRate", 1);
-      },
-      volume: function () {
-        return prop("volume", 1);
-      },
-      muted: function () {
-        return !!prop("muted", false);
-      },
       fullscreen: function () {
         return typeof player.isFullscreen === "function" ? !!player.isFullscreen() : false;
       },
@@ -669,28 +639,15 @@
           quality = String(value).slice(0, 50);
           on.quality();
         };
-        const offs = [
-          listenerOf(player, "playing", on.play),
-          listenerOf(player, "pause", on.pause),
-          listenerOf(player, "seeking", on.seeking),
-          listenerOf(player, "timeupdate", on.timeupdate),
-          listenerOf(player, "ended", on.ended),
-          listenerOf(player, "ratechange", on.ratechange),
-          listenerOf(player, "volumechange", on.volumechange),
-          listenerOf(player, "loadedmetadata", on.durationchange),
-          listenerOf(player, "durationchange", on.durationchange),
-          listenerOf(player, "enterfullscreen", on.fullscreen),
-          listenerOf(player, "exitfullscreen", on.fullscreen),
-          listenerOf(player, "texttrackchanged", onText),
-          listenerOf(player, "videotrackchanged", onVideoTrack),
-        ];
-        return function () {
-          offs.forEach(function (off) {
-            off();
-          });
-        };
+        // `playing`, not `play`: v7 fires `play` on the request, `playing` when it plays.
+        return listenPlayback(player, on, "playing", [
+          [player, "enterfullscreen", on.fullscreen],
+          [player, "exitfullscreen", on.fullscreen],
+          [player, "texttrackchanged", onText],
+          [player, "videotrackchanged", onVideoTrack],
+        ]);
       },
-    };
+    });
   }
 
   /**
