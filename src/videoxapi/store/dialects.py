@@ -145,8 +145,10 @@ class PostgresDialect:
         return sa.create_engine(
             url.set(drivername="postgresql+psycopg"),
             hide_parameters=True,
-            pool_size=5,
-            max_overflow=10,
+            # Kept open for the requests the API runs at once: connections above
+            # pool_size are closed on return, and opening one costs milliseconds.
+            pool_size=20,
+            max_overflow=20,
         )
 
     def lock_for_migration(self, conn: Connection) -> None:
