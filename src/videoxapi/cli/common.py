@@ -54,8 +54,9 @@ site_option = click.option(
 )
 
 
-def open_store(ctx: click.Context) -> Store:
-    """The invocation's store, migrated, closed when the command ends."""
+def open_store(ctx: click.Context, *, serving: bool = False) -> Store:
+    """The invocation's store, migrated, closed when the command ends. `serving`: for
+    the service (SQLite checkpoints on a thread of their own, not in requests)."""
     obj = ctx.find_root().ensure_object(dict)
     store: Store | None = obj.get("store")
     if store is not None:
@@ -66,7 +67,7 @@ def open_store(ctx: click.Context) -> Store:
     if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
         # The default file lives under ./data/: make sure the directory exists.
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    store = open_url(url)
+    store = open_url(url, background_checkpoints=serving)
     ctx.find_root().call_on_close(store.close)
     store.migrate()
     obj["store"] = store

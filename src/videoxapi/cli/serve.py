@@ -74,7 +74,7 @@ def serve(
         database_url=obj["database"],
         **({"data_dir": data_dir} if data_dir is not None else {}),
     )
-    store = open_store(ctx)
+    store = open_store(ctx, serving=True)
     ensure_site(store, config.default_site)
     _tell_where(config, has_admin=bool(store.list_admins()))
     if workers == 1:

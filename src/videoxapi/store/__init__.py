@@ -15,7 +15,7 @@ from sqlalchemy.exc import ArgumentError
 
 from videoxapi.errors import StoreError
 from videoxapi.store.base import Store
-from videoxapi.store.dialects import DIALECTS
+from videoxapi.store.dialects import DIALECTS, SQLiteDialect
 from videoxapi.store.secrets import KEY_ENV, SecretBox, load_key
 from videoxapi.store.sql_store import PostgresStore, SQLiteStore, SqlStore
 
@@ -39,13 +39,19 @@ def default_database_url(data_dir: Path | str) -> str:
 
 
 def open_store(
-    url: str, *, key_file: Path | None = None, env: Mapping[str, str] | None = None
+    url: str,
+    *,
+    key_file: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    background_checkpoints: bool = False,
 ) -> SqlStore:
     """A store for `sqlite:///path` or `postgresql://...`; call `migrate()` before use.
 
     The secret key comes from `VIDEOXAPI_SECRET_KEY` in `env` (default: the process
     environment), else from `key_file`, which for SQLite defaults to `secret.key`
-    beside the database file and is created on first start.
+    beside the database file and is created on first start. `background_checkpoints`
+    (SQLite, for the service): WAL checkpoints on a thread of the store's own, never
+    inside a request's commit.
     """
     try:
         parsed = make_url(url)
@@ -54,7 +60,11 @@ def open_store(
     backend = parsed.get_backend_name()
     if backend not in DIALECTS:
         raise StoreError(f"unsupported database {backend!r}: use sqlite:/// or postgresql://")
-    dialect = DIALECTS[backend]()
+    dialect = (
+        SQLiteDialect(background_checkpoints=background_checkpoints)
+        if backend == "sqlite"
+        else DIALECTS[backend]()
+    )
     if backend == "sqlite" and key_file is None and parsed.database:
         key_file = Path(parsed.database).parent / KEY_FILE
     box = SecretBox(load_key(key_file, os.environ if env is None else env))

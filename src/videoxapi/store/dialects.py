@@ -73,6 +73,11 @@ class SQLiteDialect:
     name = "sqlite"
     insert: Upsert = staticmethod(sqlite.insert)  # type: ignore[assignment]
 
+    def __init__(self, *, background_checkpoints: bool = False) -> None:
+        # The service checkpoints from a thread of its own (store/checkpoints.py): its
+        # connections never checkpoint inside a commit.
+        self.background_checkpoints = background_checkpoints
+
     def create_engine(self, url: URL) -> Engine:
         database = url.database or ""
         if database in ("", ":memory:") or database.startswith("file:"):
@@ -83,7 +88,12 @@ class SQLiteDialect:
             connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
             hide_parameters=True,
         )
-        sa.event.listen(engine, "connect", _sqlite_on_connect)
+        autocheckpoint = 0 if self.background_checkpoints else 8192
+
+        def on_connect(dbapi_connection: Any, _record: Any) -> None:
+            _sqlite_on_connect(dbapi_connection, autocheckpoint)
+
+        sa.event.listen(engine, "connect", on_connect)
         sa.event.listen(engine, "begin", _sqlite_on_begin)
         return engine
 
@@ -113,7 +123,7 @@ class SQLiteDialect:
     _dialect = sqlite.dialect()
 
 
-def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_on_connect(dbapi_connection: Any, autocheckpoint: int) -> None:
     # Let SQLAlchemy's "begin" event issue BEGIN itself (the sqlite3 module would
     # otherwise start a deferred transaction lazily, which cannot honour busy_timeout
     # when it later upgrades to a write lock).
@@ -122,7 +132,7 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     for pragma in (
         "journal_mode = WAL",
         "synchronous = NORMAL",
-        "wal_autocheckpoint = 8192",  # fewer checkpoints (and fsyncs) under load
+        f"wal_autocheckpoint = {autocheckpoint}",  # pages; 0: checkpoints run elsewhere
         f"busy_timeout = {BUSY_TIMEOUT_MS}",
         "foreign_keys = ON",
     ):

@@ -33,6 +33,7 @@ from videoxapi.store.base import (
     TrackingChange,
     TrackingWrite,
 )
+from videoxapi.store.checkpoints import Checkpointer
 from videoxapi.store.dialects import SqlDialect
 from videoxapi.store.secrets import SecretBox
 
@@ -53,6 +54,9 @@ class SqlStore:
         self._engine = engine
         self._dialect = dialect
         self._box = box
+        self._checkpointer: Checkpointer | None = None
+        if getattr(dialect, "background_checkpoints", False):
+            self._checkpointer = Checkpointer(engine)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._engine.url!r})"
@@ -91,6 +95,9 @@ class SqlStore:
             sites.check_key(conn, self._box)
 
     def close(self) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.close()
+            self._checkpointer = None
         self._engine.dispose()
 
     # -- sites and destinations ---------------------------------------------------

@@ -15,6 +15,6 @@ from videoxapi.web.config import ServiceConfig
 
 def from_environment() -> FastAPI:
     config = ServiceConfig()
-    store = open_store(config.resolved_database_url())
+    store = open_store(config.resolved_database_url(), background_checkpoints=True)
     store.migrate()  # a no-op once the parent did it; checks the key
     return create_app(config, store)
