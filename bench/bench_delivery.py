@@ -26,6 +26,7 @@ from typing import Any
 
 import httpx
 import orjson
+from _databases import postgres_database
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "unit" / "delivery"))
@@ -118,26 +119,6 @@ def running_sink() -> Iterator[str]:
 
 def sqlite_url(directory: Path) -> str:
     return f"sqlite:///{directory / 'bench.db'}"
-
-
-@contextmanager
-def postgres_database(url: str) -> Iterator[str]:
-    """A fresh database on the server of `url`, dropped afterwards."""
-    import psycopg
-    from psycopg import sql
-    from sqlalchemy.engine import make_url
-
-    name = f"bench_delivery_{secrets.token_hex(4)}"
-    admin = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield make_url(url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
 
 
 TEST_KEY = {"VIDEOXAPI_SECRET_KEY": "x5uOk2m4xqW1Xzq6kq0bV2jv3Zy7kMNDbm3pjX0r2fU="}
@@ -251,7 +232,9 @@ def main() -> None:
             ("SQLite", lambda: nullcontext(sqlite_url(Path(tmp))))
         ]
         if args.postgres:
-            backends.append(("PostgreSQL", lambda: postgres_database(args.postgres)))
+            backends.append(
+                ("PostgreSQL", lambda: postgres_database(args.postgres, "bench_delivery"))
+            )
 
         def on(database: Callable[[], Any], run: Callable[[str], float]) -> float:
             with database() as url:

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from _databases import postgres_database
 from fastapi import Request
 from starlette.responses import Response
 
@@ -124,25 +125,6 @@ def prepare_store(url: str) -> str:
     store.close()
     assert secret
     return secret
-
-
-@contextmanager
-def postgres_database(url: str) -> Iterator[str]:
-    """A fresh database on the server of `url`, dropped afterwards."""
-    import psycopg
-    from psycopg import sql
-    from sqlalchemy.engine import make_url
-
-    name = f"bench_service_{secrets.token_hex(4)}"
-    admin = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield make_url(url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
-            conn.execute(drop.format(sql.Identifier(name)))
 
 
 def rss_kib(pid: int) -> int:
@@ -390,7 +372,9 @@ def main() -> None:
         directory = Path(tempfile.mkdtemp(prefix="bench-service-"))
         databases.append(("serve, SQLite", lambda: _nullcontext(f"sqlite:///{directory}/b.db")))
     if "postgres" in only and args.postgres:
-        databases.append(("serve, PostgreSQL", lambda: postgres_database(args.postgres)))
+        databases.append(
+            ("serve, PostgreSQL", lambda: postgres_database(args.postgres, "bench_service"))
+        )
     for name, database in databases:
         with database() as url:
             secret = prepare_store(url)
