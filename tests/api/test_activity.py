@@ -73,9 +73,10 @@ def test_a_bad_api_key_is_401(api: Api, nothing_written, key: str) -> None:
 
 
 def test_a_viewer_token_is_no_api_key(api: Api, nothing_written) -> None:
-    nothing_written(
+    error = nothing_written(
         lambda: api.post("/api/v1/activity", json={"events": BATCH}, headers=api.auth()), 401
     )
+    assert "API key" in error
 
 
 @pytest.mark.parametrize(

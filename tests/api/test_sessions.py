@@ -117,7 +117,7 @@ def test_an_end_inside_a_batch_refuses_what_follows_it(api: Api, nothing_written
     viewer = Viewer("s1")
     api.start(viewer)
     batch = viewer.play() + viewer.end() + viewer.play()
-    nothing_written(lambda: api.send(viewer, batch), 409)
+    assert "is over" in nothing_written(lambda: api.send(viewer, batch), 409)
 
 
 def test_another_users_token_cannot_post_to_a_session(api: Api, nothing_written) -> None:

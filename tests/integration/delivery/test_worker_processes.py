@@ -115,11 +115,11 @@ def test_a_worker_killed_at_random_moments_still_delivers_each_statement_once(
     assert sum(held.values()) == 3000
 
 
+@pytest.mark.postgres
+@pytest.mark.parametrize("database", ["postgres"], indirect=True)  # PostgreSQL's job
 def test_three_workers_drain_one_postgres_outbox_without_sending_anything_twice(
     database, fault_lrs
 ):
-    if database.backend != "postgres":
-        pytest.skip("several worker processes sharing one outbox is PostgreSQL's job")
     store = database.open(env={})
     store.migrate()
     store.add_destination(

@@ -57,14 +57,13 @@ def test_concurrent_claimers_never_share_a_delivery(
 
 
 @pytest.mark.postgres
+@pytest.mark.parametrize("database", ["postgres"], indirect=True)  # the deployment
 def test_claimer_processes_never_share_a_delivery(
     store: SqlStore,
     database: TestDatabase,
     primary: Destination,
     make_statements: StatementFactory,
 ) -> None:
-    if database.backend != "postgres":
-        pytest.skip("processes sharing one database are the PostgreSQL deployment")
     store.enqueue(SITE, make_statements(TOTAL), datetime.now(UTC))
     script = Path(__file__).with_name("claimer.py")
     args = [sys.executable, str(script), database.url, TEST_KEY, str(primary.id), str(BATCH)]
