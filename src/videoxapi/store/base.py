@@ -66,9 +66,16 @@ class OutboxItem:
     """One delivery claimed by a worker: a statement bound for one destination."""
 
     delivery_id: int
-    statement_id: UUID
     body: bytes
     attempts: int
+    stored_id: UUID | str  # as the database answers it: a UUID, or SQLite's 32 hex digits
+
+    @property
+    def statement_id(self) -> UUID:
+        """Made on demand: the worker sends the body and never asks (a UUID per claimed
+        row would cost a tenth of the store's work per statement)."""
+        stored = self.stored_id
+        return stored if isinstance(stored, UUID) else UUID(hex=stored)
 
 
 @dataclass(frozen=True, slots=True)

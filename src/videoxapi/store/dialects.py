@@ -1,10 +1,10 @@
 """What differs between SQLite and PostgreSQL, and nothing else.
 
-Engine setup (SQLite pragmas and `BEGIN IMMEDIATE`, the psycopg 3 driver), the upsert
-construct, the lock that serialises migrations, and how a list of ids is bound. The
-queries themselves are shared (`outbox.py`, `sites.py`, `tracking.py`): SQLAlchemy
-renders `FOR UPDATE SKIP LOCKED` on PostgreSQL and leaves it out on SQLite, where
-`BEGIN IMMEDIATE` already makes the claimer the only writer.
+Engine setup (SQLite pragmas and `BEGIN IMMEDIATE`, the psycopg 3 driver), the driver
+transactions of the hot paths, the upsert construct, the lock that serialises
+migrations, and how plain SQL binds ids and times. The queries themselves are shared
+(`outbox.py`, `sites.py`, `tracking.py`): `FOR UPDATE SKIP LOCKED` on PostgreSQL is
+left out on SQLite, where `BEGIN IMMEDIATE` already makes the claimer the only writer.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ import orjson
 import psycopg
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import URL, Connection, Engine
 
 from videoxapi.errors import StoreError
+from videoxapi.store.driver import DriverTransactions, PooledTransactions, SQLiteTransactions
 from videoxapi.store.schema import Timestamp
 
 BUSY_TIMEOUT_MS = 10_000
@@ -43,11 +43,6 @@ class SqlDialect(Protocol):
 
     def lock_for_migration(self, conn: Connection) -> None: ...
 
-    def in_ids(self, column: sa.ColumnElement[Any], ids: Sequence[int]) -> sa.ColumnElement[bool]:
-        """`column IN ids` as ONE bound parameter, however many ids: an expanded IN list
-        costs SQLAlchemy and the driver a parameter each, on the outbox's hot path."""
-        ...
-
     def utf8_text(self, column: sa.ColumnElement[Any]) -> sa.ColumnElement[str]:
         """A binary column of UTF-8 (a statement's body) read as text, to search in it."""
         ...
@@ -57,6 +52,18 @@ class SqlDialect(Protocol):
     placeholder: str  # the driver's parameter marker
     driver_errors: tuple[type[Exception], ...]  # what the driver raises
     lock_rows: str  # appended to a SELECT whose rows the transaction will update
+    skip_locked: str  # appended to the claim: lock the deliveries, skip those others hold
+    # `column` + `in_ids_sql`: the column is in the list bound by `bind_ids`, as ONE
+    # parameter however many ids (an expanded IN list costs a parameter each).
+    in_ids_sql: str
+
+    def driver_transactions(self, engine: Engine) -> DriverTransactions:
+        """Write transactions on the driver's cursors (see `driver.py`)."""
+        ...
+
+    def bind_ids(self, ids: Sequence[int]) -> Any:
+        """A list of ids as ONE parameter, for `in_ids_sql`."""
+        ...
 
     def bind_time(self, value: datetime) -> Any:
         """A datetime as the `Timestamp` column type stores it."""
@@ -77,6 +84,7 @@ class SQLiteDialect:
         # The service checkpoints from a thread of its own (store/checkpoints.py): its
         # connections never checkpoint inside a commit.
         self.background_checkpoints = background_checkpoints
+        self._autocheckpoint = 0 if background_checkpoints else 8192  # pages
 
     def create_engine(self, url: URL) -> Engine:
         database = url.database or ""
@@ -88,7 +96,7 @@ class SQLiteDialect:
             connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
             hide_parameters=True,
         )
-        autocheckpoint = 0 if self.background_checkpoints else 8192
+        autocheckpoint = self._autocheckpoint
 
         def on_connect(dbapi_connection: Any, _record: Any) -> None:
             _sqlite_on_connect(dbapi_connection, autocheckpoint)
@@ -100,19 +108,24 @@ class SQLiteDialect:
     def lock_for_migration(self, conn: Connection) -> None:
         """Nothing to do: the migration's `BEGIN IMMEDIATE` holds the only write lock."""
 
-    def in_ids(self, column: sa.ColumnElement[Any], ids: Sequence[int]) -> sa.ColumnElement[bool]:
-        # A JSON array unpacked by SQLite's json_each: one parameter, no limit.
-        listed = sa.select(sa.column("value")).select_from(
-            sa.func.json_each(sa.literal(orjson.dumps(list(ids)).decode(), sa.Text))
-        )
-        return column.in_(listed.scalar_subquery())
-
     def utf8_text(self, column: sa.ColumnElement[Any]) -> sa.ColumnElement[str]:
         return sa.cast(column, sa.Text)
 
     placeholder = "?"
     driver_errors = (sqlite3.Error,)
     lock_rows = ""  # BEGIN IMMEDIATE holds the only write lock already
+    skip_locked = ""
+    in_ids_sql = " IN (SELECT value FROM json_each(?))"  # a JSON array, unpacked
+
+    def driver_transactions(self, engine: Engine) -> DriverTransactions:
+        autocheckpoint = self._autocheckpoint
+        return SQLiteTransactions(
+            engine.url.database or "",
+            lambda connection: _sqlite_on_connect(connection, autocheckpoint),
+        )
+
+    def bind_ids(self, ids: Sequence[int]) -> Any:
+        return orjson.dumps(list(ids)).decode()
 
     def bind_time(self, value: datetime) -> Any:
         return Timestamp().process_bind_param(value, self._dialect)
@@ -132,7 +145,7 @@ def _sqlite_on_connect(dbapi_connection: Any, autocheckpoint: int) -> None:
     for pragma in (
         "journal_mode = WAL",
         "synchronous = NORMAL",
-        f"wal_autocheckpoint = {autocheckpoint}",  # pages; 0: checkpoints run elsewhere
+        f"wal_autocheckpoint = {autocheckpoint}",  # 0: checkpoints run elsewhere
         f"busy_timeout = {BUSY_TIMEOUT_MS}",
         "foreign_keys = ON",
     ):
@@ -165,16 +178,20 @@ class PostgresDialect:
         """Several processes starting at once migrate one after the other."""
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(7426110387)"))
 
-    def in_ids(self, column: sa.ColumnElement[Any], ids: Sequence[int]) -> sa.ColumnElement[bool]:
-        # `= ANY(array)`: psycopg sends the list as one array parameter.
-        return column == sa.func.any(sa.literal(list(ids), ARRAY(sa.BigInteger)))
-
     def utf8_text(self, column: sa.ColumnElement[Any]) -> sa.ColumnElement[str]:
         return sa.func.convert_from(column, "UTF8", type_=sa.Text)
 
     placeholder = "%s"
     driver_errors = (psycopg.Error,)
     lock_rows = " FOR UPDATE"
+    skip_locked = " FOR UPDATE OF d SKIP LOCKED"
+    in_ids_sql = " = ANY(?::bigint[])"  # psycopg sends the list as one array
+
+    def driver_transactions(self, engine: Engine) -> DriverTransactions:
+        return PooledTransactions(engine)
+
+    def bind_ids(self, ids: Sequence[int]) -> Any:
+        return list(ids)
 
     def bind_time(self, value: datetime) -> Any:
         return Timestamp().process_bind_param(value, self._dialect)

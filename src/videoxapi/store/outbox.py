@@ -1,9 +1,13 @@
 """The outbox queries: enqueue, claim, settle, stats, dead letters.
 
 Each function runs inside the caller's transaction and knows nothing of which database
-it runs on beyond `dialect.insert` (ON CONFLICT). Delivered and conflicted deliveries
-are counted on their destination and deleted at once; a statement is deleted with its
-last pending or dead delivery, so the outbox only ever holds work still to do.
+it runs on beyond what `dialect` says. What every event batch and every delivered batch
+runs (enqueue, claim, settle) is plain SQL on the driver's cursor: SQLAlchemy's layers
+cost more than the database's own work there; the rest is SQLAlchemy Core.
+
+Delivered and conflicted deliveries are counted on their destination and deleted at
+once; a statement is deleted with its last pending or dead delivery, so the outbox only
+ever holds work still to do.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import TypeVar
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -28,6 +32,7 @@ from videoxapi.store.base import (
     Settlement,
 )
 from videoxapi.store.dialects import SqlDialect, driver_cursor, placeholders
+from videoxapi.store.driver import Cursor
 from videoxapi.store.schema import (
     dead_letters,
     deliveries,
@@ -36,7 +41,7 @@ from videoxapi.store.schema import (
     statements,
 )
 
-# A literal, not a bound parameter, so that both planners use the partial claim index.
+# Literals, not bound parameters, so that both planners use the partial claim index.
 PENDING = sa.literal_column("'pending'")
 DEAD = sa.literal_column("'dead'")
 _IS_PENDING = deliveries.c.state == PENDING
@@ -59,7 +64,7 @@ _INSERT_DELIVERY = (
 
 
 def enqueue(
-    conn: Connection,
+    cursor: Cursor,
     dialect: SqlDialect,
     site_id: str,
     batch: Sequence[PreparedStatement],
@@ -67,10 +72,8 @@ def enqueue(
 ) -> int:
     """Insert the new statements and one pending delivery per destination of the site.
 
-    A site without destinations has nowhere to send to: nothing is stored. Plain SQL on
-    the driver's cursor: event batches that produce statements run this.
+    A site without destinations has nowhere to send to: nothing is stored.
     """
-    cursor = driver_cursor(conn)
     cursor.execute(placeholders(dialect, "SELECT id FROM destinations WHERE site_id = ?"),
                    (site_id,))  # fmt: skip
     destination_ids = [row[0] for row in cursor.fetchall()]
@@ -97,8 +100,16 @@ def enqueue(
     return len(new_pks)
 
 
+_DUE = (
+    "SELECT d.id, d.attempts, s.statement_id, s.body FROM deliveries d"
+    " JOIN statements s ON s.id = d.statement_pk"
+    " WHERE d.destination_id = ? AND d.state = 'pending' AND d.due_at <= ?"
+    " ORDER BY d.due_at, d.id LIMIT ?"
+)
+
+
 def claim(
-    conn: Connection,
+    cursor: Cursor,
     dialect: SqlDialect,
     destination_id: int,
     limit: int,
@@ -110,86 +121,70 @@ def claim(
 
     One query finds them with their bodies (locking them, skipping rows other claimers
     hold, on PostgreSQL), one more leases them all."""
-    lease_until = now + timedelta(seconds=lease_seconds)
-    d, s = deliveries, statements
-    due = conn.execute(
-        sa.select(d.c.id, d.c.attempts, s.c.statement_id, s.c.body)
-        .join(s, s.c.id == d.c.statement_pk)
-        .where(d.c.destination_id == destination_id, _IS_PENDING, d.c.due_at <= now)
-        .order_by(d.c.due_at, d.c.id)
-        .limit(limit)
-        .with_for_update(of=d, skip_locked=True)
-    ).all()
+    lease_until = dialect.bind_time(now + timedelta(seconds=lease_seconds))
+    cursor.execute(
+        placeholders(dialect, _DUE + dialect.skip_locked),
+        (destination_id, dialect.bind_time(now), limit),
+    )
+    due = cursor.fetchall()
     if not due:
         return []
-    conn.execute(
-        sa.update(d)
-        .where(dialect.in_ids(d.c.id, [row.id for row in due]))
-        .values(attempts=d.c.attempts + 1, lease_until=lease_until, due_at=lease_until)
+    cursor.execute(
+        placeholders(
+            dialect,
+            "UPDATE deliveries SET attempts = attempts + 1, lease_until = ?, due_at = ?"
+            " WHERE id" + dialect.in_ids_sql,
+        ),
+        (lease_until, lease_until, dialect.bind_ids([row[0] for row in due])),
     )
     return [
-        OutboxItem(
-            delivery_id=row.id,
-            statement_id=row.statement_id,
-            body=row.body,
-            attempts=row.attempts + 1,
-        )
-        for row in due
+        OutboxItem(delivery_id, bytes(body), attempts + 1, statement_id)
+        for delivery_id, attempts, statement_id, body in due
     ]
 
 
-def settle(conn: Connection, dialect: SqlDialect, settlement: Settlement, now: datetime) -> None:
+def settle(cursor: Cursor, dialect: SqlDialect, settlement: Settlement, now: datetime) -> None:
     """Apply what the worker learnt; deliveries no longer pending are left alone."""
-    d = deliveries
-    delivered = _finish(conn, dialect, settlement.delivered, destinations.c.delivered_count)
+    delivered = _finish(cursor, dialect, settlement.delivered, "delivered_count")
     conflicts = [r.delivery_id for r in settlement.conflict]
-    _finish(conn, dialect, conflicts, destinations.c.conflict_count)
+    _finish(cursor, dialect, conflicts, "conflict_count")
     failed: Counter[int] = Counter()
+    retry_sql = placeholders(
+        dialect,
+        "UPDATE deliveries SET due_at = ?, last_error = ?, lease_until = NULL"
+        f" WHERE id{dialect.in_ids_sql} AND state = 'pending' RETURNING destination_id",
+    )
     for retry in settlement.retry:
         if retry.delivery_ids:
-            failed.update(
-                conn.execute(
-                    sa.update(d)
-                    .where(dialect.in_ids(d.c.id, retry.delivery_ids), _IS_PENDING)
-                    .values(due_at=retry.due_at, last_error=retry.error, lease_until=None)
-                    .returning(d.c.destination_id)
-                ).scalars()
-            )
-    failed.update(_bury(conn, settlement.dead, now))
-    _count_minute(conn, dialect, now, delivered, failed)
+            due_at = dialect.bind_time(retry.due_at)
+            cursor.execute(retry_sql, (due_at, retry.error, dialect.bind_ids(retry.delivery_ids)))
+            failed.update(row[0] for row in cursor.fetchall())
+    failed.update(_bury(cursor, dialect, settlement.dead, now))
+    _count_minute(cursor, dialect, now, delivered, failed)
+
+
+_COUNT_MINUTE = (
+    "INSERT INTO delivery_minutes (destination_id, minute, delivered, failed) VALUES (?, ?, ?, ?)"
+    " ON CONFLICT (destination_id, minute) DO UPDATE SET"
+    " delivered = delivery_minutes.delivered + excluded.delivered,"
+    " failed = delivery_minutes.failed + excluded.failed"
+)
 
 
 def _count_minute(
-    conn: Connection,
+    cursor: Cursor,
     dialect: SqlDialect,
     now: datetime,
     delivered: Counter[int],
     failed: Counter[int],
 ) -> None:
     """Add this settlement to the per-minute history the operations chart draws."""
-    keys = sorted(set(delivered) | set(failed))
-    if not keys:
-        return
-    minute = now.replace(second=0, microsecond=0)
-    insert = dialect.insert(delivery_minutes)
-    conn.execute(
-        insert.on_conflict_do_update(
-            index_elements=["destination_id", "minute"],
-            set_={
-                "delivered": delivery_minutes.c.delivered + insert.excluded.delivered,
-                "failed": delivery_minutes.c.failed + insert.excluded.failed,
-            },
-        ),
-        [
-            {
-                "destination_id": key,
-                "minute": minute,
-                "delivered": delivered[key],
-                "failed": failed[key],
-            }
-            for key in keys
-        ],
-    )
+    minute = dialect.bind_time(now.replace(second=0, microsecond=0))
+    rows = [
+        (key, minute, delivered[key], failed[key]) for key in sorted(set(delivered) | set(failed))
+    ]
+    if rows:
+        cursor.executemany(placeholders(dialect, _COUNT_MINUTE), rows)
 
 
 def delivery_history(conn: Connection, since: datetime) -> list[MinuteCount]:
@@ -207,71 +202,78 @@ def forget_history(conn: Connection, before: datetime) -> None:
 
 
 def _finish(
-    conn: Connection, dialect: SqlDialect, delivery_ids: Sequence[int], counter: sa.Column[Any]
+    cursor: Cursor, dialect: SqlDialect, delivery_ids: Sequence[int], counter: str
 ) -> Counter[int]:
-    """Count finished deliveries on their destination, delete them, prune statements."""
+    """Count finished deliveries on their destination (`counter` names the column),
+    delete them, prune their statements."""
     if not delivery_ids:
         return Counter()
-    d = deliveries
-    finished = conn.execute(
-        sa.delete(d)
-        .where(dialect.in_ids(d.c.id, delivery_ids), _IS_PENDING)
-        .returning(d.c.destination_id, d.c.statement_pk)
-    ).all()
+    cursor.execute(
+        placeholders(
+            dialect,
+            f"DELETE FROM deliveries WHERE id{dialect.in_ids_sql} AND state = 'pending'"
+            " RETURNING destination_id, statement_pk",
+        ),
+        (dialect.bind_ids(delivery_ids),),
+    )
+    finished = cursor.fetchall()
     if not finished:
         return Counter()
-    per_destination = Counter(row.destination_id for row in finished)
-    conn.execute(
-        sa.update(destinations)
-        .where(destinations.c.id == sa.bindparam("destination"))
-        .values({counter.name: counter + sa.bindparam("n")}),
-        [{"destination": key, "n": n} for key, n in sorted(per_destination.items())],
+    per_destination = Counter(row[0] for row in finished)
+    cursor.executemany(
+        placeholders(dialect, f"UPDATE destinations SET {counter} = {counter} + ? WHERE id = ?"),
+        [(n, key) for key, n in sorted(per_destination.items())],
     )
-    prune(conn, dialect, [row.statement_pk for row in finished])
+    prune(cursor, dialect, [row[1] for row in finished])
     return per_destination
 
 
-def _bury(conn: Connection, rejected: Sequence[Rejected], now: datetime) -> Counter[int]:
+def _bury(
+    cursor: Cursor, dialect: SqlDialect, rejected: Sequence[Rejected], now: datetime
+) -> Counter[int]:
     """Dead-letter deliveries; their statement (and body) stays until replay or discard.
     Returns how many were buried per destination."""
-    d = deliveries
     by_id = {r.delivery_id: r for r in rejected}
-    per_destination: Counter[int] = Counter()
-    for part in chunks(list(by_id)):
-        rows = conn.execute(
-            sa.update(d)
-            .where(d.c.id.in_(part), _IS_PENDING)
-            .values(state="dead", lease_until=None)
-            .returning(d.c.id, d.c.destination_id)
-        ).all()
-        per_destination.update(row.destination_id for row in rows)
-        buried = [row.id for row in rows]
-        if buried:
-            conn.execute(
-                dead_letters.insert(),
-                [
-                    {
-                        "delivery_id": key,
-                        "reason": by_id[key].reason,
-                        "status": by_id[key].status,
-                        "created_at": now,
-                    }
-                    for key in buried
-                ],
-            )
-    return per_destination
+    if not by_id:
+        return Counter()
+    cursor.execute(
+        placeholders(
+            dialect,
+            f"UPDATE deliveries SET state = 'dead', lease_until = NULL WHERE id{dialect.in_ids_sql}"
+            " AND state = 'pending' RETURNING id, destination_id",
+        ),
+        (dialect.bind_ids(list(by_id)),),
+    )
+    buried = cursor.fetchall()
+    if buried:
+        at = dialect.bind_time(now)
+        cursor.executemany(
+            placeholders(
+                dialect,
+                "INSERT INTO dead_letters (delivery_id, reason, status, created_at)"
+                " VALUES (?, ?, ?, ?)",
+            ),
+            [(key, by_id[key].reason, by_id[key].status, at) for key, _ in buried],
+        )
+    return Counter(destination for _, destination in buried)
 
 
-def prune(conn: Connection, dialect: SqlDialect, statement_pks: Iterable[int]) -> None:
+def prune(cursor: Cursor, dialect: SqlDialect, statement_pks: Iterable[int]) -> None:
     """Delete statements no delivery needs any more (none pending, none dead).
 
     The ones still needed are looked up by index for just these ids: a correlated
     NOT EXISTS let PostgreSQL plan a hash anti-join over the whole outbox."""
-    s, d = statements, deliveries
     pks = sorted(set(statement_pks))
     if pks:
-        needed = sa.select(d.c.statement_pk).where(dialect.in_ids(d.c.statement_pk, pks))
-        conn.execute(sa.delete(s).where(dialect.in_ids(s.c.id, pks), s.c.id.not_in(needed)))
+        listed = dialect.bind_ids(pks)
+        cursor.execute(
+            placeholders(
+                dialect,
+                f"DELETE FROM statements WHERE id{dialect.in_ids_sql} AND id NOT IN"
+                f" (SELECT statement_pk FROM deliveries WHERE statement_pk{dialect.in_ids_sql})",
+            ),
+            (listed, listed),
+        )
 
 
 def due_destination_ids(conn: Connection, now: datetime) -> list[int]:
@@ -414,5 +416,5 @@ def discard(conn: Connection, dialect: SqlDialect, ids: Sequence[int]) -> int:
         pks.extend(
             conn.execute(sa.delete(d).where(d.c.id.in_(part)).returning(d.c.statement_pk)).scalars()
         )
-    prune(conn, dialect, pks)
+    prune(driver_cursor(conn), dialect, pks)
     return len(delivery_ids)

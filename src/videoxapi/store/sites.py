@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection, Row
 from videoxapi.errors import StoreError
 from videoxapi.settings import SiteSettings
 from videoxapi.store.base import AuthKind, Destination, LrsAuth
-from videoxapi.store.dialects import SqlDialect
+from videoxapi.store.dialects import SqlDialect, driver_cursor
 from videoxapi.store.outbox import prune
 from videoxapi.store.schema import deliveries, destinations, site_credentials, sites
 from videoxapi.store.secrets import SecretBox
@@ -175,7 +175,7 @@ def remove_destination(conn: Connection, dialect: SqlDialect, destination_id: in
         .all()
     )
     conn.execute(sa.delete(destinations).where(destinations.c.id == destination_id))
-    prune(conn, dialect, pks)
+    prune(driver_cursor(conn), dialect, pks)
 
 
 def set_pause(

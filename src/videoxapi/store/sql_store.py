@@ -8,7 +8,7 @@ error leaves as a `StoreError`.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from uuid import UUID
 
@@ -18,7 +18,8 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from videoxapi.errors import StoreError
-from videoxapi.store import access, outbox, sites, tracking
+from videoxapi.store import access, outbox, sites
+from videoxapi.store import tracking as tracking_rows
 from videoxapi.store.base import (
     DeadLetter,
     Destination,
@@ -34,7 +35,8 @@ from videoxapi.store.base import (
     TrackingWrite,
 )
 from videoxapi.store.checkpoints import Checkpointer
-from videoxapi.store.dialects import SqlDialect
+from videoxapi.store.dialects import SqlDialect, driver_cursor
+from videoxapi.store.driver import Cursor
 from videoxapi.store.secrets import SecretBox
 
 MIGRATIONS = "videoxapi.store:migrations"
@@ -54,6 +56,7 @@ class SqlStore:
         self._engine = engine
         self._dialect = dialect
         self._box = box
+        self._driver = dialect.driver_transactions(engine)
         self._checkpointer: Checkpointer | None = None
         if getattr(dialect, "background_checkpoints", False):
             self._checkpointer = Checkpointer(engine)
@@ -68,7 +71,8 @@ class SqlStore:
     @contextmanager
     def _tx(self, *, read_only: bool = False) -> Iterator[Connection]:
         try:
-            with self._engine.connect() as conn:
+            writer = nullcontext() if read_only else self._driver.writer
+            with writer, self._engine.connect() as conn:
                 if read_only:
                     conn.execution_options(read_only=True)
                 with conn.begin():
@@ -76,6 +80,15 @@ class SqlStore:
         except SQLAlchemyError as exc:
             raise StoreError(_describe(exc)) from exc
         except self._dialect.driver_errors as exc:  # from the hot paths' own cursors
+            raise StoreError(f"database error: {str(exc).strip()}") from exc
+
+    @contextmanager
+    def _driver_tx(self) -> Iterator[Cursor]:
+        """A write transaction on the driver's cursor, for the hot paths."""
+        try:
+            with self._driver.begin() as cursor:
+                yield cursor
+        except self._dialect.driver_errors as exc:
             raise StoreError(f"database error: {str(exc).strip()}") from exc
 
     # -- lifecycle ----------------------------------------------------------------
@@ -98,6 +111,7 @@ class SqlStore:
         if self._checkpointer is not None:
             self._checkpointer.close()
             self._checkpointer = None
+        self._driver.close()
         self._engine.dispose()
 
     # -- sites and destinations ---------------------------------------------------
@@ -157,20 +171,20 @@ class SqlStore:
         now: datetime,
         tracking: Sequence[TrackingWrite] = (),
     ) -> int:
-        with self._tx() as conn:
-            new = outbox.enqueue(conn, self._dialect, site_id, statements, now)
-            _write_tracking(conn, self._dialect, site_id, tracking)
+        with self._driver_tx() as cursor:
+            new = outbox.enqueue(cursor, self._dialect, site_id, statements, now)
+            tracking_rows.write(cursor, self._dialect, site_id, tracking)
             return new
 
     def claim(
         self, destination_id: int, limit: int, now: datetime, lease_seconds: float
     ) -> list[OutboxItem]:
-        with self._tx() as conn:
-            return outbox.claim(conn, self._dialect, destination_id, limit, now, lease_seconds)
+        with self._driver_tx() as cursor:
+            return outbox.claim(cursor, self._dialect, destination_id, limit, now, lease_seconds)
 
     def settle(self, settlement: Settlement, now: datetime) -> None:
-        with self._tx() as conn:
-            outbox.settle(conn, self._dialect, settlement, now)
+        with self._driver_tx() as cursor:
+            outbox.settle(cursor, self._dialect, settlement, now)
 
     def due_destinations(self, now: datetime) -> list[Destination]:
         with self._tx(read_only=True) as conn:
@@ -198,7 +212,9 @@ class SqlStore:
         self, site_id: str, session_id: str, registration_key: str | None = None
     ) -> tuple[bytes | None, bytes | None]:
         with self._tx(read_only=True) as conn:
-            return tracking.load(conn, self._dialect, site_id, session_id, registration_key)
+            return tracking_rows.load(
+                driver_cursor(conn), self._dialect, site_id, session_id, registration_key
+            )
 
     def update_tracking(
         self,
@@ -208,17 +224,18 @@ class SqlStore:
         change: Callable[[bytes | None, bytes | None], TrackingChange | None],
         now: datetime,
     ) -> int:
-        with self._tx() as conn:
-            states = tracking.load(
-                conn, self._dialect, site_id, session_id, registration_key, for_update=True
+        with self._driver_tx() as cursor:
+            states = tracking_rows.load(
+                cursor, self._dialect, site_id, session_id, registration_key, for_update=True
             )
             wanted = change(*states)
             if wanted is None:
                 return 0
             # Most batches (timeupdates) produce no statement: skip the outbox's queries.
-            statements = wanted.statements
-            new = outbox.enqueue(conn, self._dialect, site_id, statements, now) if statements else 0
-            _write_tracking(conn, self._dialect, site_id, wanted.writes)
+            new = 0
+            if wanted.statements:
+                new = outbox.enqueue(cursor, self._dialect, site_id, wanted.statements, now)
+            tracking_rows.write(cursor, self._dialect, site_id, wanted.writes)
             return new
 
     # -- site credentials and administrators ----------------------------------------
@@ -284,13 +301,7 @@ class SqlStore:
 
     def idle_sessions(self, older_than: datetime, limit: int) -> list[tuple[str, str]]:
         with self._tx(read_only=True) as conn:
-            return tracking.idle_sessions(conn, older_than, limit)
-
-
-def _write_tracking(
-    conn: Connection, dialect: SqlDialect, site_id: str, writes: Sequence[TrackingWrite]
-) -> None:
-    tracking.write(conn, dialect, site_id, writes)
+            return tracking_rows.idle_sessions(conn, older_than, limit)
 
 
 class SQLiteStore(SqlStore):

@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from videoxapi.store.base import TrackingWrite
-from videoxapi.store.dialects import SqlDialect, driver_cursor, placeholders
+from videoxapi.store.dialects import SqlDialect, placeholders
+from videoxapi.store.driver import Cursor
 from videoxapi.store.schema import tracking_sessions
 
 _UPSERT_SESSION = (
@@ -31,15 +32,14 @@ _SELECT_REGISTRATION = "SELECT state FROM tracking_registrations WHERE site_id =
 
 
 def write(
-    conn: Connection, dialect: SqlDialect, site_id: str, writes: Sequence[TrackingWrite]
+    cursor: Cursor, dialect: SqlDialect, site_id: str, writes: Sequence[TrackingWrite]
 ) -> None:
-    """Upsert, in plain SQL (this runs for every event batch); when a batch names a
-    session or registration twice, the last write wins."""
+    """Upsert, in plain SQL on the driver's cursor (this runs for every event batch);
+    when a batch names a session or registration twice, the last write wins."""
     if not writes:
         return
     sessions = {w.session_id: w for w in writes}
     registrations = {w.registration_key: w.registration_state for w in writes}
-    cursor = driver_cursor(conn)
     cursor.executemany(
         placeholders(dialect, _UPSERT_SESSION),
         [
@@ -55,7 +55,7 @@ def write(
 
 
 def load(
-    conn: Connection,
+    cursor: Cursor,
     dialect: SqlDialect,
     site_id: str,
     session_id: str,
@@ -66,7 +66,6 @@ def load(
     """The states; `for_update` locks both rows until the transaction ends (PostgreSQL;
     SQLite's writers are serialised by BEGIN IMMEDIATE already)."""
     lock = dialect.lock_rows if for_update else ""
-    cursor = driver_cursor(conn)
     cursor.execute(placeholders(dialect, _SELECT_SESSION) + lock, (site_id, session_id))
     row = cursor.fetchone()
     session_state = bytes(row[0]) if row else None
