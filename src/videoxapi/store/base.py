@@ -215,10 +215,14 @@ class Store(Protocol):
         statements: Sequence[PreparedStatement],
         now: datetime,
         tracking: Sequence[TrackingWrite] = (),
+        *,
+        may_repeat: bool = True,
     ) -> int:
-        """Store statements (an id already stored is skipped) with one pending delivery
+        """Store statements (an id already pending is skipped) with one pending delivery
         per destination of the site, and the tracker state, in one transaction.
-        Returns how many statements were new."""
+        Returns how many statements were new. `may_repeat=False`: the caller vouches
+        that no id was enqueued before (as the tracker's are), which spares the store
+        the search for repeats."""
 
     def claim(
         self, destination_id: int, limit: int, now: datetime, lease_seconds: float

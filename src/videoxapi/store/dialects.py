@@ -1,8 +1,8 @@
 """What differs between SQLite and PostgreSQL, and nothing else.
 
 Engine setup (SQLite pragmas and `BEGIN IMMEDIATE`, the psycopg 3 driver), the driver
-transactions of the hot paths, the upsert construct, the lock that serialises
-migrations, and how plain SQL binds ids and times. The queries themselves are shared
+transactions of the hot paths, the upsert construct, the transaction that
+migrations run in, and how plain SQL binds ids and times. The queries themselves are shared
 (`outbox.py`, `sites.py`, `tracking.py`): `FOR UPDATE SKIP LOCKED` on PostgreSQL is
 left out on SQLite, where `BEGIN IMMEDIATE` already makes the claimer the only writer.
 """
@@ -10,7 +10,8 @@ left out on SQLite, where `BEGIN IMMEDIATE` already makes the claimer the only w
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -41,7 +42,9 @@ class SqlDialect(Protocol):
 
     def create_engine(self, url: URL) -> Engine: ...
 
-    def lock_for_migration(self, conn: Connection) -> None: ...
+    def migration_transaction(self, engine: Engine) -> AbstractContextManager[Connection]:
+        """The transaction migrations run in, alone."""
+        ...
 
     def utf8_text(self, column: sa.ColumnElement[Any]) -> sa.ColumnElement[str]:
         """A binary column of UTF-8 (a statement's body) read as text, to search in it."""
@@ -105,8 +108,23 @@ class SQLiteDialect:
         sa.event.listen(engine, "begin", _sqlite_on_begin)
         return engine
 
-    def lock_for_migration(self, conn: Connection) -> None:
-        """Nothing to do: the migration's `BEGIN IMMEDIATE` holds the only write lock."""
+    @contextmanager
+    def migration_transaction(self, engine: Engine) -> Iterator[Connection]:
+        """`BEGIN IMMEDIATE` holds the only write lock. Foreign keys are off (outside the
+        transaction: SQLite ignores the pragma inside one), so that a migration may
+        rebuild a table without its DROP cascading; they are checked before commit."""
+        with engine.connect() as conn:
+            driver = conn.connection.dbapi_connection
+            assert driver is not None
+            driver.execute("PRAGMA foreign_keys = OFF")
+            try:
+                with conn.begin():
+                    yield conn
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if broken:
+                        raise StoreError(f"migration broke foreign keys: {broken[:5]}")
+            finally:
+                driver.execute("PRAGMA foreign_keys = ON")
 
     def utf8_text(self, column: sa.ColumnElement[Any]) -> sa.ColumnElement[str]:
         return sa.cast(column, sa.Text)
@@ -147,6 +165,10 @@ def _sqlite_on_connect(dbapi_connection: Any, autocheckpoint: int) -> None:
         "synchronous = NORMAL",
         f"wal_autocheckpoint = {autocheckpoint}",  # 0: checkpoints run elsewhere
         f"busy_timeout = {BUSY_TIMEOUT_MS}",
+        # Debian builds SQLite with secure_delete on, which also writes every freed page
+        # of zeros: the outbox deletes all it inserts, so that doubled its writes. FAST
+        # still zeroes deleted rows on the pages written anyway.
+        "secure_delete = FAST",
         "foreign_keys = ON",
     ):
         cursor.execute(f"PRAGMA {pragma}")
@@ -174,9 +196,12 @@ class PostgresDialect:
             max_overflow=20,
         )
 
-    def lock_for_migration(self, conn: Connection) -> None:
+    @contextmanager
+    def migration_transaction(self, engine: Engine) -> Iterator[Connection]:
         """Several processes starting at once migrate one after the other."""
-        conn.execute(sa.text("SELECT pg_advisory_xact_lock(7426110387)"))
+        with engine.begin() as conn:
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(7426110387)"))
+            yield conn
 
     def utf8_text(self, column: sa.ColumnElement[Any]) -> sa.ColumnElement[str]:
         return sa.func.convert_from(column, "UTF8", type_=sa.Text)

@@ -63,16 +63,24 @@ _INSERT_DELIVERY = (
 )
 
 
+# Names the partial unique index (its WHERE too) for both databases' upsert.
+_SKIP_REPEATS = " ON CONFLICT (site_id, statement_id) WHERE may_repeat DO NOTHING"
+
+
 def enqueue(
     cursor: Cursor,
     dialect: SqlDialect,
     site_id: str,
     batch: Sequence[PreparedStatement],
     now: datetime,
+    *,
+    may_repeat: bool = True,
 ) -> int:
     """Insert the new statements and one pending delivery per destination of the site.
 
-    A site without destinations has nowhere to send to: nothing is stored.
+    A site without destinations has nowhere to send to: nothing is stored. With
+    `may_repeat`, an id already pending (or twice in `batch`) is stored once; without,
+    the caller vouches that every id is new and no index is searched or kept for it.
     """
     cursor.execute(placeholders(dialect, "SELECT id FROM destinations WHERE site_id = ?"),
                    (site_id,))  # fmt: skip
@@ -80,14 +88,16 @@ def enqueue(
     if not batch or not destination_ids:
         return 0
     at = dialect.bind_time(now)
+    repeat = "TRUE" if may_repeat else "FALSE"
+    on_conflict = _SKIP_REPEATS if may_repeat else ""
     new_pks: list[int] = []
     for part in chunks(batch):
-        values = ", ".join(["(?, ?, ?, ?)"] * len(part))
+        values = ", ".join([f"(?, ?, ?, ?, {repeat})"] * len(part))
         cursor.execute(
             placeholders(
                 dialect,
-                f"INSERT INTO statements (site_id, statement_id, body, created_at) VALUES {values}"
-                " ON CONFLICT (site_id, statement_id) DO NOTHING RETURNING id",
+                "INSERT INTO statements (site_id, statement_id, body, created_at, may_repeat)"
+                f" VALUES {values}{on_conflict} RETURNING id",
             ),
             [v for s in part for v in (site_id, dialect.bind_uuid(s.statement_id), s.body, at)],
         )
@@ -104,6 +114,7 @@ _DUE = (
     "SELECT d.id, d.attempts, s.statement_id, s.body FROM deliveries d"
     " JOIN statements s ON s.id = d.statement_pk"
     " WHERE d.destination_id = ? AND d.state = 'pending' AND d.due_at <= ?"
+    " AND (d.lease_until IS NULL OR d.lease_until <= ?)"
     " ORDER BY d.due_at, d.id LIMIT ?"
 )
 
@@ -116,15 +127,18 @@ def claim(
     now: datetime,
     lease_seconds: float,
 ) -> list[OutboxItem]:
-    """Lease the oldest due deliveries: `due_at` moves to the lease's end, so a lease that
-    expires makes the delivery due again with no second condition here.
+    """Lease the oldest due deliveries, not leased already (or their lease expired: the
+    worker died).
 
     One query finds them with their bodies (locking them, skipping rows other claimers
-    hold, on PostgreSQL), one more leases them all."""
+    hold, on PostgreSQL), one more leases them all. The lease is a column outside the
+    claim index: moving `due_at` instead would rewrite two index entries per statement
+    (a third of the claim's cost), for the price of stepping over the rows other lanes
+    hold at the head of the index."""
     lease_until = dialect.bind_time(now + timedelta(seconds=lease_seconds))
+    at = dialect.bind_time(now)
     cursor.execute(
-        placeholders(dialect, _DUE + dialect.skip_locked),
-        (destination_id, dialect.bind_time(now), limit),
+        placeholders(dialect, _DUE + dialect.skip_locked), (destination_id, at, at, limit)
     )
     due = cursor.fetchall()
     if not due:
@@ -132,10 +146,10 @@ def claim(
     cursor.execute(
         placeholders(
             dialect,
-            "UPDATE deliveries SET attempts = attempts + 1, lease_until = ?, due_at = ?"
+            "UPDATE deliveries SET attempts = attempts + 1, lease_until = ?"
             " WHERE id" + dialect.in_ids_sql,
         ),
-        (lease_until, lease_until, dialect.bind_ids([row[0] for row in due])),
+        (lease_until, dialect.bind_ids([row[0] for row in due])),
     )
     return [
         OutboxItem(delivery_id, bytes(body), attempts + 1, statement_id)
@@ -278,7 +292,12 @@ def prune(cursor: Cursor, dialect: SqlDialect, statement_pks: Iterable[int]) -> 
 
 def due_destination_ids(conn: Connection, now: datetime) -> list[int]:
     d, dest = deliveries, destinations
-    has_due = sa.exists().where(d.c.destination_id == dest.c.id, _IS_PENDING, d.c.due_at <= now)
+    has_due = sa.exists().where(
+        d.c.destination_id == dest.c.id,
+        _IS_PENDING,
+        d.c.due_at <= now,
+        sa.or_(d.c.lease_until.is_(None), d.c.lease_until <= now),
+    )
     return list(
         conn.execute(
             sa.select(dest.c.id)

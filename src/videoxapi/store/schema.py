@@ -1,8 +1,9 @@
 """The tables, as SQLAlchemy Core metadata: what the queries are written against.
 
 The migrations in `migrations/versions/` create exactly this schema (a test compares
-them). Everything hot is keyed by integers: statement UUIDs are a unique column, never
-a key another table points at (see PERFORMANCE-FACTS: random keys slow inserts down).
+them). Everything hot is keyed by integers: statement UUIDs are a column, never a key
+another table points at, and only indexed where a repeat must be found (random keys
+slow inserts and deletes down).
 """
 
 from __future__ import annotations
@@ -95,7 +96,19 @@ statements = sa.Table(
     sa.Column("statement_id", sa.Uuid, nullable=False),
     sa.Column("body", sa.LargeBinary, nullable=False),
     sa.Column("created_at", Timestamp, nullable=False),
-    sa.UniqueConstraint("site_id", "statement_id", name="uq_statements_site_statement"),
+    # Whether the same id may be enqueued again (activity API retries, a file sent
+    # twice): only those rows are in the unique index that finds the repeat. The
+    # tracker's ids cannot repeat, and a random-UUID index costs every insert and delete
+    # a random page (migration 0003).
+    sa.Column("may_repeat", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Index(
+        "uq_statements_repeatable",
+        "site_id",
+        "statement_id",
+        unique=True,
+        sqlite_where=sa.text("may_repeat"),
+        postgresql_where=sa.text("may_repeat"),
+    ),
 )
 
 deliveries = sa.Table(
@@ -122,9 +135,10 @@ deliveries = sa.Table(
     # pending or dead; delivered and conflict rows are counted, then deleted.
     sa.Column("state", sa.Text, nullable=False),
     sa.Column("attempts", sa.Integer, nullable=False),
-    # When the delivery may be claimed; a claim moves it to the lease's end, so an
-    # expired lease makes it due again without a second condition in the claim.
+    # When the delivery may be claimed (a retry moves it later)...
     sa.Column("due_at", Timestamp, nullable=False),
+    # ...unless a worker holds it until then: an expired lease (its worker died) makes
+    # it claimable again. Not in the claim index, so a claim rewrites no index entry.
     sa.Column("lease_until", Timestamp, nullable=True),
     sa.Column("last_error", sa.Text, nullable=True),
     sa.Column("created_at", Timestamp, nullable=False),

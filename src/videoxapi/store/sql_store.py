@@ -69,35 +69,39 @@ class SqlStore:
         return self._dialect.name
 
     @contextmanager
-    def _tx(self, *, read_only: bool = False) -> Iterator[Connection]:
+    def _errors_translated(self) -> Iterator[None]:
         try:
-            writer = nullcontext() if read_only else self._driver.writer
-            with writer, self._engine.connect() as conn:
-                if read_only:
-                    conn.execution_options(read_only=True)
-                with conn.begin():
-                    yield conn
+            yield
         except SQLAlchemyError as exc:
             raise StoreError(_describe(exc)) from exc
         except self._dialect.driver_errors as exc:  # from the hot paths' own cursors
             raise StoreError(f"database error: {str(exc).strip()}") from exc
 
     @contextmanager
+    def _tx(self, *, read_only: bool = False) -> Iterator[Connection]:
+        writer = nullcontext() if read_only else self._driver.writer
+        with self._errors_translated(), writer, self._engine.connect() as conn:
+            if read_only:
+                conn.execution_options(read_only=True)
+            with conn.begin():
+                yield conn
+
+    @contextmanager
     def _driver_tx(self) -> Iterator[Cursor]:
         """A write transaction on the driver's cursor, for the hot paths."""
-        try:
-            with self._driver.begin() as cursor:
-                yield cursor
-        except self._dialect.driver_errors as exc:
-            raise StoreError(f"database error: {str(exc).strip()}") from exc
+        with self._errors_translated(), self._driver.begin() as cursor:
+            yield cursor
 
     # -- lifecycle ----------------------------------------------------------------
 
     def migrate(self) -> None:
         config = Config()
         config.set_main_option("script_location", MIGRATIONS)
-        with self._tx() as conn:
-            self._dialect.lock_for_migration(conn)
+        with (
+            self._errors_translated(),
+            self._driver.writer,
+            self._dialect.migration_transaction(self._engine) as conn,
+        ):
             config.attributes["connection"] = conn
             try:
                 command.upgrade(config, "head")
@@ -170,9 +174,13 @@ class SqlStore:
         statements: Sequence[PreparedStatement],
         now: datetime,
         tracking: Sequence[TrackingWrite] = (),
+        *,
+        may_repeat: bool = True,
     ) -> int:
         with self._driver_tx() as cursor:
-            new = outbox.enqueue(cursor, self._dialect, site_id, statements, now)
+            new = outbox.enqueue(
+                cursor, self._dialect, site_id, statements, now, may_repeat=may_repeat
+            )
             tracking_rows.write(cursor, self._dialect, site_id, tracking)
             return new
 
@@ -233,8 +241,10 @@ class SqlStore:
                 return 0
             # Most batches (timeupdates) produce no statement: skip the outbox's queries.
             new = 0
-            if wanted.statements:
-                new = outbox.enqueue(cursor, self._dialect, site_id, wanted.statements, now)
+            if wanted.statements:  # ids from seqs accepted here, once: never a repeat
+                new = outbox.enqueue(
+                    cursor, self._dialect, site_id, wanted.statements, now, may_repeat=False
+                )
             tracking_rows.write(cursor, self._dialect, site_id, wanted.writes)
             return new
 

@@ -3,13 +3,21 @@ against, on both databases (so the two backends match each other)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 import sqlalchemy as sa
+from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
+from storecase import NOW, SITE
+from support.databases import TestDatabase
 
 from videoxapi.store import SqlStore
+from videoxapi.store.base import Destination
 from videoxapi.store.schema import metadata
+from videoxapi.store.sql_store import MIGRATIONS
 
 pytestmark = pytest.mark.integration
 
@@ -77,3 +85,42 @@ def test_migrations_produce_the_reference_schema(store: SqlStore) -> None:
         assert _shape(sa.inspect(conn)) == _reference_shape()
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
     assert diff == []
+
+
+def _downgrade(store: SqlStore, revision: str) -> None:
+    config = Config()
+    config.set_main_option("script_location", MIGRATIONS)
+    with store._dialect.migration_transaction(_engine(store)) as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, revision)
+
+
+def test_rebuilding_the_statements_table_keeps_the_outbox(
+    store: SqlStore, database: TestDatabase, primary: Destination, make_statements: Any
+) -> None:
+    """0003 rebuilds `statements` on SQLite; with foreign keys on, the DROP would
+    cascade to every pending delivery. Down to 0002 and up again: all still there, and
+    the rows it carried over are still found as repeats."""
+    pending = make_statements(3)
+    assert store.enqueue(SITE, pending, NOW) == 3
+    _downgrade(store, "0002")
+    assert database.count("deliveries") == 3
+    store.migrate()
+    assert database.count("deliveries") == 3
+    assert database.query("SELECT count(*) FROM statements WHERE may_repeat") == [(3,)]
+    assert store.enqueue(SITE, pending, NOW) == 0
+    assert [item.body for item in store.claim(primary.id, 10, NOW, 60)] == [s.body for s in pending]
+
+
+def test_only_statements_that_may_repeat_are_checked_for_repeats(
+    store: SqlStore, primary: Destination, make_statements: Any
+) -> None:
+    """The tracker vouches for its ids (`may_repeat=False`): they skip the unique index,
+    so the same id enqueued that way is stored again; the others are found."""
+    once = make_statements(2)
+    assert store.enqueue(SITE, once, NOW, may_repeat=False) == 2
+    assert store.enqueue(SITE, once, NOW, may_repeat=False) == 2
+    checked = make_statements(2)
+    assert store.enqueue(SITE, checked, NOW) == 2
+    assert store.enqueue(SITE, checked, NOW) == 0
+    assert len(store.claim(primary.id, 10, NOW, 60)) == 6
