@@ -17,6 +17,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -166,24 +167,54 @@ class Worker:
 
     def _lane(self, destination: Destination, draining: bool) -> None:
         """Deliver batches to one destination until it has nothing due, pauses, or the
-        worker stops."""
+        worker stops.
+
+        Pipelined: a helper thread of the lane settles the claim just sent and claims
+        the next one while the lane POSTs (SQLite and psycopg release the GIL while
+        the database works, so the store's time and the HTTP client's overlap). What
+        was claimed ahead of a failure goes back unsent, as the rest of a claim does."""
+        store_work = ThreadPoolExecutor(1, thread_name_prefix=f"lane-{destination.id}-store")
+
+        def settle(outcome: _Outcome) -> None:
+            store_work.submit(self._settle, destination, outcome).add_done_callback(_log_failure)
+
         try:
-            while not self._stop.is_set():
+            items = self._claim(destination, draining)
+            while items:
+                next_claim = store_work.submit(self._claim, destination, draining)
+                outcome = self._send_all(destination, items)
+                settle(outcome)
+                items = next_claim.result()
                 # The supervisor's latest look: a destination paused by an administrator
                 # stops here, and new credentials or endpoint take effect here.
                 current = self._due.get(destination.id)
-                if current is None:
+                halt = self._halt_reason(outcome, current)
+                hold = outcome.hold or ((self.clock(), halt) if halt else None)
+                if hold is not None and items:
+                    settle(_Outcome(retry=[Retry([i.delivery_id for i in items], *hold)]))
+                if halt is not None or current is None:
                     return
                 destination = current
-                items = self._claim(destination, draining)
-                if not items:
-                    return
-                if self.deliver(destination, items) is not None:
-                    return
+                if hold is not None:
+                    # After a failure, as after any held claim: the next claim finds what
+                    # is due now (the held ones wait for their retry time).
+                    items = store_work.submit(self._claim, destination, draining).result()
         except Exception:
             # The leases expire and the batch is claimed again: nothing is lost.
             log.exception("delivery lane for destination %s failed", destination.id)
             self._stop.wait(self.config.poll_interval)
+        finally:
+            store_work.shutdown(wait=True)
+
+    def _halt_reason(self, outcome: _Outcome, current: Destination | None) -> str | None:
+        """Why the lane must stop after this claim, if it must."""
+        if outcome.pause is not None:
+            return outcome.pause.reason
+        if self._stop.is_set():
+            return "worker stopped"
+        if current is None:
+            return "destination paused or removed"
+        return None
 
     def _claim(self, destination: Destination, draining: bool) -> list[OutboxItem]:
         size, lease = self.config.batch_size, self.config.lease_seconds
@@ -204,6 +235,11 @@ class Worker:
     def deliver(self, destination: Destination, items: Sequence[OutboxItem]) -> Pause | None:
         """Send claimed items `batch_size` at a time (splitting refused batches) and settle
         them all at once; the pause decided, if any."""
+        outcome = self._send_all(destination, items)
+        self._settle(destination, outcome)
+        return outcome.pause
+
+    def _send_all(self, destination: Destination, items: Sequence[OutboxItem]) -> _Outcome:
         outcome = _Outcome()
         size = self.config.batch_size
         # Settle well before the lease ends, or another worker would send them too.
@@ -214,7 +250,9 @@ class Worker:
             elif outcome.hold is None and time.monotonic() > deadline:
                 outcome.hold = (self.clock(), "lease running out")
             self._send(destination, list(items[start : start + size]), outcome)
-        now = self.clock()
+        return outcome
+
+    def _settle(self, destination: Destination, outcome: _Outcome) -> None:
         if outcome.pause is not None:
             pause = outcome.pause
             self.store.pause_destination(destination.id, pause.until, pause.reason)
@@ -228,10 +266,9 @@ class Worker:
                 pause.until.isoformat(),
                 pause.reason,
             )
-        self.store.settle(outcome.settlement(), now)
+        self.store.settle(outcome.settlement(), self.clock())
         if self.metrics is not None:
             self.metrics.settled(destination, outcome.settlement(), outcome.pause)
-        return outcome.pause
 
     def _count_failure(self, destination: Destination, failed: bool) -> int:
         """Failed requests in a row to the destination before this one (kept in the store,
@@ -281,6 +318,12 @@ class Worker:
                 out.pause = decision
                 out.hold = (self.clock(), decision.reason)
                 out.retry.append(Retry(ids, *out.hold))
+
+
+def _log_failure(settled: Future[None]) -> None:
+    failure = settled.exception()
+    if failure is not None:  # the leases expire and the batch is delivered again
+        log.error("settling a batch failed: %s", failure)
 
 
 def stop_on_signals(worker: Worker) -> None:

@@ -233,7 +233,8 @@ class Store(Protocol):
     def settle(self, settlement: Settlement, now: datetime) -> None: ...
 
     def due_destinations(self, now: datetime) -> list[Destination]:
-        """Destinations that are not paused and have deliveries due now."""
+        """Destinations that are not paused and have deliveries due now (in flight
+        included: a worker's lane is at work on them)."""
 
     def stats(self) -> list[DestinationStats]: ...
 

@@ -292,12 +292,8 @@ def prune(cursor: Cursor, dialect: SqlDialect, statement_pks: Iterable[int]) -> 
 
 def due_destination_ids(conn: Connection, now: datetime) -> list[int]:
     d, dest = deliveries, destinations
-    has_due = sa.exists().where(
-        d.c.destination_id == dest.c.id,
-        _IS_PENDING,
-        d.c.due_at <= now,
-        sa.or_(d.c.lease_until.is_(None), d.c.lease_until <= now),
-    )
+    # In flight counts as due: a lane is at work there (a claim skips what it holds).
+    has_due = sa.exists().where(d.c.destination_id == dest.c.id, _IS_PENDING, d.c.due_at <= now)
     return list(
         conn.execute(
             sa.select(dest.c.id)
