@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal, Protocol
+from typing import Literal, NamedTuple, Protocol
 from uuid import UUID
 
 DeliveryState = Literal["pending", "delivered", "dead", "conflict"]
@@ -61,9 +61,10 @@ class TrackingWrite:
     registration_state: bytes
 
 
-@dataclass(frozen=True, slots=True)
-class OutboxItem:
-    """One delivery claimed by a worker: a statement bound for one destination."""
+class OutboxItem(NamedTuple):
+    """One delivery claimed by a worker: a statement bound for one destination (a
+    tuple: a claim makes a thousand at a time, and a frozen dataclass costs four times
+    as much to make)."""
 
     delivery_id: int
     body: bytes
