@@ -265,7 +265,9 @@ class Store(Protocol):
         """Read a session's state (and its registration's) with a lock held, let `change`
         compute what to write, write it with the statements in the same transaction.
         Two API nodes working on one session never lose each other's updates. Returns
-        how many statements were new; `change` returning None writes nothing."""
+        how many statements were new; `change` returning None writes nothing. `change`
+        may be called more than once (on a snapshot, then on the states under the lock
+        if they moved meanwhile): only its last answer counts."""
 
     # site credentials and administrators
     def load_credentials(self, site_id: str) -> SiteCredentials | None: ...

@@ -56,6 +56,7 @@ class SqlDialect(Protocol):
     driver_errors: tuple[type[Exception], ...]  # what the driver raises
     lock_rows: str  # appended to a SELECT whose rows the transaction will update
     skip_locked: str  # appended to the claim: lock the deliveries, skip those others hold
+    one_writer: bool  # one write lock for the whole database (else row locks)
     # `column` + `in_ids_sql`: the column is in the list bound by `bind_ids`, as ONE
     # parameter however many ids (an expanded IN list costs a parameter each).
     in_ids_sql: str
@@ -133,6 +134,7 @@ class SQLiteDialect:
     driver_errors = (sqlite3.Error,)
     lock_rows = ""  # BEGIN IMMEDIATE holds the only write lock already
     skip_locked = ""
+    one_writer = True
     in_ids_sql = " IN (SELECT value FROM json_each(?))"  # a JSON array, unpacked
 
     def driver_transactions(self, engine: Engine) -> DriverTransactions:
@@ -217,6 +219,7 @@ class PostgresDialect:
     driver_errors = (psycopg.Error,)
     lock_rows = " FOR UPDATE"
     skip_locked = " FOR UPDATE OF d SKIP LOCKED"
+    one_writer = False
     in_ids_sql = " = ANY(?::bigint[])"  # psycopg sends the list as one array
 
     def driver_transactions(self, engine: Engine) -> DriverTransactions:

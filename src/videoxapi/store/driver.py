@@ -6,11 +6,9 @@ events, `BEGIN` through the execution layer, reset on return): more than the dat
 own work for an event batch. These transactions hand out a DB-API cursor instead:
 
 - SQLite: connections of this store's own, kept idle in a small stack and reused by
-  whichever thread comes next. Every write transaction of the process (these and
-  SQLAlchemy's alike) first takes `writer`, a lock of the process: its threads queue
-  there and wake the moment the writer before them commits, where SQLite's busy handler
-  would sleep for milliseconds. `BEGIN IMMEDIATE` still orders this process against
-  other processes (a CLI worker beside `serve`).
+  whichever thread comes next. Every write transaction of the store (these and
+  SQLAlchemy's alike) first takes `writer` (`writer_lock.py`), so that writers queue
+  without SQLite's sleeping busy handler.
 - PostgreSQL: the engine's pooled psycopg connection, checked out raw.
 """
 
@@ -24,6 +22,8 @@ from typing import Any, Protocol
 
 from sqlalchemy.engine import Engine
 
+from videoxapi.store.writer_lock import WriterLock
+
 Cursor = Any  # a DB-API cursor: sqlite3's or psycopg's
 
 
@@ -33,6 +33,10 @@ class DriverTransactions(Protocol):
     def begin(self) -> Any:
         """A context manager: a cursor in a new write transaction, committed on exit
         (rolled back if the block raises)."""
+        ...
+
+    def read(self) -> Any:
+        """A context manager: a cursor to read committed data with, no lock taken."""
         ...
 
     def close(self) -> None: ...
@@ -50,7 +54,7 @@ class SQLiteTransactions:
         self._max_idle = idle
         self._guard = threading.Lock()  # the idle stack's own
         self._closed = False
-        self.writer = threading.RLock()
+        self.writer = WriterLock(f"{database}.writer-lock")
 
     def _take(self) -> sqlite3.Connection:
         with self._guard:
@@ -89,12 +93,23 @@ class SQLiteTransactions:
             else:  # in an unknown state: never reused
                 connection.close()
 
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Cursor]:
+        connection = self._take()  # autocommit: each SELECT reads the last commit
+        try:
+            yield connection.cursor()
+        except BaseException:
+            connection.close()
+            raise
+        self._give_back(connection)
+
     def close(self) -> None:
         with self._guard:
             self._closed = True
             idle, self._idle = self._idle, []
         for connection in idle:
             connection.close()
+        self.writer.close()
 
 
 class PooledTransactions:
@@ -117,6 +132,11 @@ class PooledTransactions:
             connection.commit()
         finally:
             connection.close()  # back to the pool
+
+    @contextmanager
+    def read(self) -> Iterator[Any]:
+        with self.begin() as cursor:
+            yield cursor
 
     def close(self) -> None:
         """The engine's pool is disposed of with the engine."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
+from functools import partial
 from uuid import UUID
 
 from alembic import command
@@ -232,11 +233,23 @@ class SqlStore:
         change: Callable[[bytes | None, bytes | None], TrackingChange | None],
         now: datetime,
     ) -> int:
+        load = partial(tracking_rows.load, dialect=self._dialect, site_id=site_id,
+                       session_id=session_id, registration_key=registration_key)  # fmt: skip
+        seen: tuple[bytes | None, bytes | None] | None = None
+        wanted: TrackingChange | None = None
+        if self._dialect.one_writer:
+            # The whole database has one write lock: compute on a snapshot first, and
+            # hold the lock only to check that it still stands and to write. A session's
+            # batches come one at a time, so it nearly always does.
+            with self._errors_translated(), self._driver.read() as cursor:
+                seen = load(cursor)
+            wanted = change(*seen)
+            if wanted is None:
+                return 0  # nothing new, and states only move on: nothing new later either
         with self._driver_tx() as cursor:
-            states = tracking_rows.load(
-                cursor, self._dialect, site_id, session_id, registration_key, for_update=True
-            )
-            wanted = change(*states)
+            states = load(cursor, for_update=True)
+            if states != seen:
+                wanted = change(*states)
             if wanted is None:
                 return 0
             # Most batches (timeupdates) produce no statement: skip the outbox's queries.

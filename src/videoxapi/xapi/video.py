@@ -68,7 +68,10 @@ def player_extensions(context: dict[str, Any]) -> dict[str, Any]:
 
 
 class VideoStatements:
-    """Builds the statements of one viewing session."""
+    """Builds the statements of one viewing session.
+
+    What every statement of the session shares is made with the first of them: most
+    event batches yield none (timeupdates), and would pay for it for nothing."""
 
     __slots__ = (
         "_actor",
@@ -76,14 +79,26 @@ class VideoStatements:
         "_grouping",
         "_object",
         "_registration",
+        "_session_state",
+        "_settings",
         "session",
-        "session_statement_id",
         "site",
     )
 
     def __init__(self, settings: SiteSettings, session: SessionState) -> None:
         self.site = session.site
         self.session = session.session
+        self._settings = settings
+        self._session_state = session
+        self._actor: dict[str, Any] | None = None
+
+    @property
+    def session_statement_id(self) -> str:
+        """The id of the session's `initialized` statement, which names the session."""
+        return str(statement_id(self.site, self.session, 0, "initialized", 0))
+
+    def _share(self) -> None:
+        settings, session = self._settings, self._session_state
         site_url, language = settings.site_url, settings.language
         self._actor = actor(
             session.user,
@@ -94,7 +109,6 @@ class VideoStatements:
         channel = session.entry.get("channel")
         self._grouping = [channel_activity(site_url, language, channel)] if channel else None
         self._registration = session.registration
-        self.session_statement_id = str(statement_id(self.site, self.session, 0, "initialized", 0))
         self._base_extensions: dict[str, Any] = {
             v.SESSION_ID: self.session_statement_id,
             v.LENGTH: session.duration,
@@ -104,6 +118,8 @@ class VideoStatements:
 
     def build(self, occurrence: Occurrence) -> dict[str, Any]:
         """One statement from one occurrence."""
+        if self._actor is None:
+            self._share()
         kind = occurrence.kind
         extensions = self._base_extensions
         if occurrence.context is not None:
