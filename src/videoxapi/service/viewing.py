@@ -67,6 +67,8 @@ def viewer_user(viewer: Viewer) -> ev.User:
 def prepare(statements: Sequence[Statement], now: datetime) -> list[PreparedStatement]:
     """Statements as outbox rows. A timestamp is never in the future: a player whose clock
     runs ahead gets `now` (same RFC 3339 shape, so comparing the strings is enough)."""
+    if not statements:  # most batches: timeupdates only
+        return []
     latest = timestamp(now)
     prepared = []
     for statement in statements:

@@ -28,6 +28,7 @@ from videoxapi.store.driver import DriverTransactions, PooledTransactions, SQLit
 from videoxapi.store.schema import Timestamp
 
 BUSY_TIMEOUT_MS = 10_000
+_TIMESTAMP = Timestamp()  # made once: a type's constructor costs more than its work
 
 
 class Upsert(Protocol):
@@ -155,7 +156,7 @@ class SQLiteDialect:
         return orjson.dumps(list(ids)).decode()
 
     def bind_time(self, value: datetime) -> Any:
-        return Timestamp().process_bind_param(value, self._dialect)
+        return _TIMESTAMP.process_bind_param(value, self._dialect)
 
     def bind_uuid(self, value: UUID) -> Any:
         return value.hex  # CHAR(32), no hyphens: SQLite has no UUID type
@@ -229,7 +230,7 @@ class PostgresDialect:
         return list(ids)
 
     def bind_time(self, value: datetime) -> Any:
-        return Timestamp().process_bind_param(value, self._dialect)
+        return _TIMESTAMP.process_bind_param(value, self._dialect)
 
     def bind_uuid(self, value: UUID) -> Any:
         return value
