@@ -3,12 +3,10 @@ service itself comes from tests/support/service.py)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from playwright.sync_api import Page
+from support.screenshots import screenshot_path
 
 ADMIN, PASSWORD = "admin", "correct horse battery staple"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 def log_in(page: Page, username: str = ADMIN, password: str = PASSWORD) -> None:
@@ -19,6 +17,4 @@ def log_in(page: Page, username: str = ADMIN, password: str = PASSWORD) -> None:
 
 
 def save_screenshot(page: Page, name: str) -> None:
-    """Always rewritten: the pages show ports and clock times that change every run."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
+    page.screenshot(path=str(screenshot_path(name)), full_page=True)

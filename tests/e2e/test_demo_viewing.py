@@ -5,17 +5,16 @@ away. Expectations are computed from what each test did to the video."""
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from e2e_support import DURATION, Demo, as_sent, ext, segments, verb, wait_for_statements
 from playwright.sync_api import BrowserContext
 from support.peers import LrsPeer
+from support.screenshots import screenshot_path
 from support.service import Service
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "demo.png"
 QUARTERS = [0.0, 0.25, 0.5, 0.75, 1.0]
 # Timeupdates come every ~250 ms of wall time: at rate 4 the playhead moves about 1 s
 # between two of them, so positions seen by the service are within that of the truth.
@@ -49,8 +48,7 @@ def test_a_whole_viewing_in_quarters(
         "window.videoxapiDemo.statements.filter(s => s.verb === 'completed'"
         " && s.state === 'delivered').length === 1"
     )
-    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    demo.page.screenshot(path=str(SCREENSHOT), full_page=True)
+    demo.page.screenshot(path=str(screenshot_path("demo.png")), full_page=True)
     context.close()  # pagehide: the plugin sends `end` with keepalive
 
     found = wait_for_statements(ralph_lrs, session)
