@@ -9,9 +9,6 @@ own work for an event batch. These transactions hand out a DB-API cursor instead
   whichever thread comes next. Every write transaction of the store (these and
   SQLAlchemy's alike) first takes `writer` (`writer_lock.py`), so that writers queue
   without SQLite's sleeping busy handler.
-  The service's event loop groups the requests of one turn into one transaction
-  (`start_group`/`end_group`): each request's writes are a savepoint of it, and one
-  COMMIT (the costliest part of a small transaction) serves them all.
 - PostgreSQL: the engine's pooled psycopg connection, checked out raw.
 """
 
@@ -21,7 +18,6 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sqlalchemy.engine import Engine
@@ -43,10 +39,6 @@ class DriverTransactions(Protocol):
         """A context manager: a cursor to read committed data with, no lock taken."""
         ...
 
-    def in_group(self) -> bool:
-        """Whether this thread's transactions are part of a group commit."""
-        ...
-
     def close(self) -> None: ...
 
 
@@ -63,7 +55,6 @@ class SQLiteTransactions:
         self._guard = threading.Lock()  # the idle stack's own
         self._closed = False
         self.writer = WriterLock(f"{database}.writer-lock")
-        self._local = threading.local()  # a thread's open group, if any
 
     def _take(self) -> sqlite3.Connection:
         with self._guard:
@@ -82,11 +73,6 @@ class SQLiteTransactions:
 
     @contextmanager
     def begin(self) -> Iterator[sqlite3.Cursor]:
-        group: _Group | None = getattr(self._local, "group", None)
-        if group is not None:
-            with self._savepoint(group) as cursor:
-                yield cursor
-            return
         connection = self._take()
         settled = False  # committed or rolled back: fit for the next transaction
         try:
@@ -107,55 +93,6 @@ class SQLiteTransactions:
             else:  # in an unknown state: never reused
                 connection.close()
 
-    # -- group commit ---------------------------------------------------------------
-
-    def start_group(self) -> None:
-        """Until `end_group`, this thread's transactions are savepoints of one
-        transaction, begun (and the writer lock taken) by the first of them."""
-        self._local.group = _Group()
-
-    def in_group(self) -> bool:
-        return getattr(self._local, "group", None) is not None
-
-    def end_group(self) -> None:
-        """Commit the group's transaction, if one began; raises if the commit failed
-        (then none of the group's writes happened)."""
-        group: _Group | None = self._local.__dict__.pop("group", None)
-        if group is None or group.connection is None:
-            return
-        connection = group.connection
-        try:
-            connection.execute("COMMIT")
-        except BaseException:
-            connection.close()  # its transaction is rolled back with it
-            raise
-        else:
-            self._give_back(connection)
-        finally:
-            self.writer.__exit__(None, None, None)
-
-    @contextmanager
-    def _savepoint(self, group: _Group) -> Iterator[sqlite3.Cursor]:
-        if group.connection is None:
-            connection = self._take()
-            self.writer.__enter__()
-            try:
-                connection.execute("BEGIN IMMEDIATE")
-            except BaseException:
-                self.writer.__exit__(None, None, None)
-                connection.close()
-                raise
-            group.connection = connection
-        cursor = group.connection.cursor()
-        cursor.execute("SAVEPOINT hot_path")
-        try:
-            yield cursor
-        except BaseException:
-            cursor.execute("ROLLBACK TO hot_path")  # this call's writes alone
-            cursor.execute("RELEASE hot_path")
-            raise
-        cursor.execute("RELEASE hot_path")
-
     @contextmanager
     def read(self) -> Iterator[sqlite3.Cursor]:
         connection = self._take()  # autocommit: each SELECT reads the last commit
@@ -173,13 +110,6 @@ class SQLiteTransactions:
         for connection in idle:
             connection.close()
         self.writer.close()
-
-
-@dataclass
-class _Group:
-    """One transaction shared by the calls of a group commit (begun lazily)."""
-
-    connection: sqlite3.Connection | None = None
 
 
 class PooledTransactions:
@@ -207,9 +137,6 @@ class PooledTransactions:
     def read(self) -> Iterator[Any]:
         with self.begin() as cursor:
             yield cursor
-
-    def in_group(self) -> bool:
-        return False  # a server's transactions are not grouped: they overlap instead
 
     def close(self) -> None:
         """The engine's pool is disposed of with the engine."""

@@ -37,7 +37,7 @@ from videoxapi.store.base import (
 )
 from videoxapi.store.checkpoints import Checkpointer
 from videoxapi.store.dialects import SqlDialect, driver_cursor
-from videoxapi.store.driver import Cursor, SQLiteTransactions
+from videoxapi.store.driver import Cursor
 from videoxapi.store.secrets import SecretBox
 
 MIGRATIONS = "videoxapi.store:migrations"
@@ -80,9 +80,6 @@ class SqlStore:
 
     @contextmanager
     def _tx(self, *, read_only: bool = False) -> Iterator[Connection]:
-        if not read_only and self._driver.in_group():
-            # Its own BEGIN IMMEDIATE would wait on the group's transaction for ever.
-            raise StoreError("a write outside the hot paths cannot join a group commit")
         writer = nullcontext() if read_only else self._driver.writer
         with self._errors_translated(), writer, self._engine.connect() as conn:
             if read_only:
@@ -95,25 +92,6 @@ class SqlStore:
         """A write transaction on the driver's cursor, for the hot paths."""
         with self._errors_translated(), self._driver.begin() as cursor:
             yield cursor
-
-    # -- group commit (SQLite) ----------------------------------------------------
-
-    @property
-    def supports_group_commit(self) -> bool:
-        """Whether `start_group`/`end_group` are worth calling (SQLite's one writer)."""
-        return isinstance(self._driver, SQLiteTransactions)
-
-    def start_group(self) -> None:
-        """Until `end_group`, the hot paths' transactions of this thread are savepoints of
-        one transaction: a call that raises is undone alone, and nothing is durable
-        until `end_group` commits them all (so a caller answers only after it)."""
-        assert isinstance(self._driver, SQLiteTransactions)
-        self._driver.start_group()
-
-    def end_group(self) -> None:
-        assert isinstance(self._driver, SQLiteTransactions)
-        with self._errors_translated():
-            self._driver.end_group()
 
     # -- lifecycle ----------------------------------------------------------------
 
@@ -259,7 +237,7 @@ class SqlStore:
                        session_id=session_id, registration_key=registration_key)  # fmt: skip
         seen: tuple[bytes | None, bytes | None] | None = None
         wanted: TrackingChange | None = None
-        if self._dialect.one_writer and not self._driver.in_group():
+        if self._dialect.one_writer:
             # The whole database has one write lock: compute on a snapshot first, and
             # hold the lock only to check that it still stands and to write. A session's
             # batches come one at a time, so it nearly always does.

@@ -25,7 +25,6 @@ from videoxapi.service.viewing import Counts
 from videoxapi.tokens import VerifiedTokens
 from videoxapi.web import auth
 from videoxapi.web import models as m
-from videoxapi.web.commit_groups import CommitGroups
 from videoxapi.web.config import ServiceConfig
 from videoxapi.web.errors import ApiError, JsonResponse, error_response
 from videoxapi.web.metrics import RequestCounter, ServiceMetrics
@@ -72,11 +71,14 @@ def _counts(counts: Counts) -> JsonResponse:
 
 def store_caller(store: Any) -> Callable[..., Awaitable[Any]]:
     """How a request runs its store work: SQLite's writers take turns anyway, and its
-    short transactions are cheapest inline, the requests of one turn of the event loop
-    sharing one commit; a server database waits on the network and its WAL flush, so
-    many requests' transactions overlap in the thread pool."""
-    if getattr(store, "supports_group_commit", False):
-        return CommitGroups(store)
+    short transactions are cheapest inline; a server database waits on the network and
+    its WAL flush, so many requests' transactions overlap in the thread pool."""
+    if getattr(store, "dialect_name", "sqlite") == "sqlite":
+
+        async def inline(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+            return fn(*args, **kwargs)
+
+        return inline
     return run_in_threadpool
 
 
