@@ -31,6 +31,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from videoxapi.store.base import Destination, LrsAuth, Store
+
 Answer = int | tuple[int, dict[str, str]] | Literal["hang", "reset"]
 BASE = "/xAPI"
 
@@ -72,6 +74,11 @@ class FaultLrs:
         """Queue the next answers, in order (see the module docstring)."""
         with self.lock:
             self.answers.extend(answers)
+
+    def add_to(self, store: Store, site: str, name: str = "fault") -> Destination:
+        """Make this server a destination of `site` in `store`, with its credentials."""
+        auth = LrsAuth("basic", self.key, self.secret)
+        return store.add_destination(site, name, self.endpoint, auth, "1.0.3")
 
     @property
     def authorization(self) -> str:

@@ -29,13 +29,7 @@ CONFIG = WorkerConfig(
 @pytest.fixture
 def setup(store, fault_lrs):
     """A store with one destination on the fault LRS and COUNT statements enqueued."""
-    destination = store.add_destination(
-        "site",
-        "primary",
-        fault_lrs.endpoint,
-        LrsAuth("basic", fault_lrs.key, fault_lrs.secret),
-        "1.0.3",
-    )
+    destination = fault_lrs.add_to(store, "site", "primary")
     statements = prepared(COUNT)
     store.enqueue("site", statements, datetime.now(UTC))
     return destination, [str(s.statement_id) for s in statements]
@@ -129,9 +123,7 @@ def test_a_reused_id_with_other_content_is_a_conflict(store, fault_lrs, setup):
         uuid.UUID(ids[0]), clash.body.replace(str(clash.statement_id).encode(), ids[0].encode())
     )
     store.enqueue("other", [clash], datetime.now(UTC))  # no destination: nothing
-    store.add_destination(
-        "other", "p", fault_lrs.endpoint, LrsAuth("basic", fault_lrs.key, fault_lrs.secret), "1.0.3"
-    )
+    fault_lrs.add_to(store, "other", "p")
     store.enqueue("other", [clash], datetime.now(UTC))
     drain(store)
     other = next(s for s in store.stats() if s.site_id == "other")

@@ -122,13 +122,7 @@ def test_three_workers_drain_one_postgres_outbox_without_sending_anything_twice(
 ):
     store = database.open(env={})
     store.migrate()
-    store.add_destination(
-        "site",
-        "fault",
-        fault_lrs.endpoint,
-        LrsAuth("basic", fault_lrs.key, fault_lrs.secret),
-        "1.0.3",
-    )
+    fault_lrs.add_to(store, "site")
     statements = prepared(6000, start=90_000)
     store.enqueue("site", statements, datetime.now(UTC))
     env = worker_env(VIDEOXAPI_SECRET_KEY=database.key_file.read_text().strip())
@@ -157,13 +151,7 @@ def test_sigterm_finishes_the_batch_in_flight_and_exits_cleanly(fault_lrs, tmp_p
     url = f"sqlite:///{tmp_path / 'data' / 'videoxapi.db'}"
     store = open_store(url)
     store.migrate()
-    store.add_destination(
-        "site",
-        "fault",
-        fault_lrs.endpoint,
-        LrsAuth("basic", fault_lrs.key, fault_lrs.secret),
-        "1.0.3",
-    )
+    fault_lrs.add_to(store, "site")
     store.enqueue("site", prepared(20_000, start=200_000), datetime.now(UTC))
     command = worker_command(url, "--batch-size", "10", "--claim-size", "10")
     command.remove("--until-idle")
