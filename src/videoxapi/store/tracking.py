@@ -25,10 +25,13 @@ _UPSERT_REGISTRATION = (
     "INSERT INTO tracking_registrations (site_id, key, state) VALUES (?, ?, ?)"
     " ON CONFLICT (site_id, key) DO UPDATE SET state = excluded.state"
 )
-_SELECT_SESSION = (
-    "SELECT state, registration_key FROM tracking_sessions WHERE site_id = ? AND session_id = ?"
-)
+_SELECT_SESSION = "SELECT state FROM tracking_sessions WHERE site_id = ? AND session_id = ?"
 _SELECT_REGISTRATION = "SELECT state FROM tracking_registrations WHERE site_id = ? AND key = ?"
+_SELECT_BOTH = (
+    "SELECT s.state, r.state FROM tracking_sessions s JOIN tracking_registrations r"
+    " ON r.site_id = s.site_id AND r.key = s.registration_key"
+    " WHERE s.site_id = ? AND s.session_id = ?"
+)
 
 
 def write(
@@ -64,15 +67,18 @@ def load(
     for_update: bool = False,
 ) -> tuple[bytes | None, bytes | None]:
     """The states; `for_update` locks both rows until the transaction ends (PostgreSQL;
-    SQLite's writers are serialised by BEGIN IMMEDIATE already)."""
+    SQLite's writers are serialised by BEGIN IMMEDIATE already). Without a
+    `registration_key`, the session's own; a session is always written with its
+    registration, so one without it reads as no session at all."""
     lock = dialect.lock_rows if for_update else ""
+    if registration_key is None:  # a running session: both rows in one query
+        cursor.execute(placeholders(dialect, _SELECT_BOTH) + lock, (site_id, session_id))
+        both = cursor.fetchone()
+        return (bytes(both[0]), bytes(both[1])) if both else (None, None)
     cursor.execute(placeholders(dialect, _SELECT_SESSION) + lock, (site_id, session_id))
     row = cursor.fetchone()
     session_state = bytes(row[0]) if row else None
-    key = registration_key if registration_key is not None else (row[1] if row else None)
-    if key is None:
-        return session_state, None
-    cursor.execute(placeholders(dialect, _SELECT_REGISTRATION) + lock, (site_id, key))
+    cursor.execute(placeholders(dialect, _SELECT_REGISTRATION) + lock, (site_id, registration_key))
     found = cursor.fetchone()
     return session_state, bytes(found[0]) if found else None
 
