@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from support.viewing import Viewer, verbs
+
+from videoxapi.xapi.vocabulary import SESSION_ID
 
 from .conftest import Api
 
@@ -171,3 +174,43 @@ def test_settings_saved_apply_to_the_next_request(api: Api) -> None:
     api.start(Viewer("s1"))
     api.configure(enabled=False)
     assert api.start(Viewer("s2")).json()["enabled"] is False
+
+
+def test_batches_arriving_together_are_all_kept_and_a_refused_one_changes_nothing(
+    api: Api,
+) -> None:
+    """On SQLite the requests of one turn of the event loop share a commit: every
+    accepted batch is durable once answered, and the one refused among them (before it
+    wrote anything) leaves the others be."""
+    viewers = [Viewer(f"s{n}") for n in range(12)]
+    for viewer in viewers:
+        assert api.start(viewer).status_code == 200
+    batches = [watched(viewer) for viewer in viewers]
+    stranger = Viewer("never-started")
+
+    async def all_at_once() -> list:
+        sent = [
+            api.client.post(
+                f"/api/v1/sessions/{viewer.session}/events",
+                json={"events": batch},
+                headers=api.auth(),
+            )
+            for viewer, batch in zip(viewers, batches, strict=True)
+        ]
+        refused = api.client.post(
+            "/api/v1/sessions/never-started/events",
+            json={"events": stranger.play()},
+            headers=api.auth(),
+        )
+        return await asyncio.gather(*sent[:6], refused, *sent[6:])
+
+    answers = api.loop.run_until_complete(all_at_once())
+    assert answers[6].status_code == 404
+    kept = answers[:6] + answers[7:]
+    assert [a.json()["applied"] for a in kept] == [len(b) for b in batches]
+    assert api.store.load_tracking(api.site, "never-started") == (None, None)
+    per_session: dict[str, int] = {}
+    for statement in api.statements():
+        session = statement["context"]["extensions"][SESSION_ID]
+        per_session[session] = per_session.get(session, 0) + 1
+    assert len(per_session) == 12 and all(count > 2 for count in per_session.values())

@@ -7,6 +7,7 @@ error leaves as a `StoreError`.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
@@ -58,6 +59,7 @@ class SqlStore:
         self._dialect = dialect
         self._box = box
         self._driver = dialect.driver_transactions(engine)
+        self._together = threading.local()  # the `writes_together` transaction, if any
         self._checkpointer: Checkpointer | None = None
         if getattr(dialect, "background_checkpoints", False):
             self._checkpointer = Checkpointer(engine)
@@ -89,9 +91,31 @@ class SqlStore:
 
     @contextmanager
     def _driver_tx(self) -> Iterator[Cursor]:
-        """A write transaction on the driver's cursor, for the hot paths."""
+        """A write transaction on the driver's cursor, for the hot paths; inside
+        `writes_together`, that block's transaction."""
+        shared = getattr(self._together, "cursor", None)
+        if shared is not None:
+            with self._errors_translated():
+                yield shared
+            return
         with self._errors_translated(), self._driver.begin() as cursor:
             yield cursor
+
+    @contextmanager
+    def writes_together(self) -> Iterator[None]:
+        """One write transaction for all the hot-path writes (`update_tracking`,
+        `enqueue`) this thread makes inside the block: the requests of a busy moment
+        share one BEGIN and one COMMIT. All or nothing: if the block raises, none of
+        its writes is kept."""
+        if getattr(self._together, "cursor", None) is not None:
+            yield  # already inside one
+            return
+        with self._driver_tx() as cursor:
+            self._together.cursor = cursor
+            try:
+                yield
+            finally:
+                self._together.cursor = None
 
     # -- lifecycle ----------------------------------------------------------------
 
@@ -237,10 +261,11 @@ class SqlStore:
                        session_id=session_id, registration_key=registration_key)  # fmt: skip
         seen: tuple[bytes | None, bytes | None] | None = None
         wanted: TrackingChange | None = None
-        if self._dialect.one_writer:
+        if self._dialect.one_writer and getattr(self._together, "cursor", None) is None:
             # The whole database has one write lock: compute on a snapshot first, and
             # hold the lock only to check that it still stands and to write. A session's
-            # batches come one at a time, so it nearly always does.
+            # batches come one at a time, so it nearly always does. (Inside
+            # `writes_together` the lock is held already.)
             with self._errors_translated(), self._driver.read() as cursor:
                 seen = load(cursor)
             wanted = change(*seen)

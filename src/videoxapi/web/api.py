@@ -29,6 +29,7 @@ from videoxapi.web import models as m
 from videoxapi.web.config import ServiceConfig
 from videoxapi.web.errors import ApiError, JsonResponse, error_response
 from videoxapi.web.metrics import RequestCounter, ServiceMetrics
+from videoxapi.web.write_groups import WriteGroups
 
 VIEWER = [{"viewerToken": []}]
 MAX_SESSION_ID = 200
@@ -98,14 +99,11 @@ def _counts(counts: Counts) -> JsonResponse:
 
 def store_caller(store: Any) -> Callable[..., Awaitable[Any]]:
     """How a request runs its store work: SQLite's writers take turns anyway, and its
-    short transactions are cheapest inline; a server database waits on the network and
-    its WAL flush, so many requests' transactions overlap in the thread pool."""
+    short transactions are cheapest inline, the requests of one turn of the event loop
+    sharing one (`write_groups`); a server database waits on the network and its WAL
+    flush, so many requests' transactions overlap in the thread pool."""
     if getattr(store, "dialect_name", "sqlite") == "sqlite":
-
-        async def inline(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-            return fn(*args, **kwargs)
-
-        return inline
+        return WriteGroups(store)
     return run_in_threadpool
 
 

@@ -170,3 +170,29 @@ def test_a_sessions_queued_and_dead_statements_are_found_by_its_id(
     assert [f.state for f in found] == ["dead", "pending"]
     assert found[0].body == mine[0].body
     assert store.session_statements("other-site", session) == []
+
+
+def test_writes_together_commit_as_one_and_see_each_other(
+    store: SqlStore, database: TestDatabase, primary: Destination, make_statements: StatementFactory
+) -> None:
+    change = _counting_change(make_statements)
+    with store.writes_together():
+        assert store.update_tracking(SITE, "s1", "reg", change, NOW) == 1
+        assert store.update_tracking(SITE, "s1", None, change, NOW) == 1  # sees the first
+        store.enqueue(SITE, make_statements(2), NOW)
+        assert database.count("statements") == 0  # another connection: nothing yet
+    assert database.count("statements") == 4
+    assert store.load_tracking(SITE, "s1") == (b"2", b"2")
+
+
+def test_writes_together_keep_nothing_when_the_block_fails(
+    store: SqlStore, database: TestDatabase, primary: Destination, make_statements: StatementFactory
+) -> None:
+    change = _counting_change(make_statements)
+    with pytest.raises(RuntimeError), store.writes_together():
+        store.update_tracking(SITE, "s1", "reg", change, NOW)
+        store.enqueue(SITE, make_statements(2), NOW)
+        raise RuntimeError("the request's work failed after writing")
+    assert database.count("statements") == 0
+    assert store.load_tracking(SITE, "s1") == (None, None)
+    assert store.update_tracking(SITE, "s1", "reg", change, NOW) == 1  # the store goes on
