@@ -170,3 +170,16 @@ def test_errors_never_echo_the_credential(started: Api) -> None:
     token = forged(started)
     answer = post_raw(started, b"{}", {"Authorization": f"Bearer {token}"})()
     assert token not in answer.text and token.split(".")[2] not in answer.text
+
+
+def test_a_session_id_longer_than_documented_is_refused(started: Api, nothing_written) -> None:
+    long_id = "s" * 201
+    error = nothing_written(
+        lambda: started.post(
+            f"/api/v1/sessions/{long_id}/events",
+            json={"events": Viewer(long_id).play()},
+            headers=started.auth(),
+        ),
+        422,
+    )
+    assert error == "session: at most 200 characters"
