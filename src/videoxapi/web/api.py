@@ -17,6 +17,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
+from starlette.types import ASGIApp
 
 from videoxapi.errors import StoreError
 from videoxapi.service import viewing
@@ -27,6 +28,7 @@ from videoxapi.tokens import VerifiedTokens
 from videoxapi.web import auth
 from videoxapi.web import models as m
 from videoxapi.web.config import ServiceConfig
+from videoxapi.web.direct_routes import DirectRoutes
 from videoxapi.web.errors import ApiError, JsonResponse, error_response
 from videoxapi.web.metrics import RequestCounter, ServiceMetrics
 from videoxapi.web.write_groups import WriteGroups
@@ -262,17 +264,28 @@ def install(app: FastAPI) -> None:
     config: ServiceConfig = app.state.config
     app.state.sites = SiteDirectory(app.state.store)
     app.state.metrics = ServiceMetrics(app.state.store, app.state.clock)
-    app.include_router(make_router(app))
+    events = make_router(app)
+    app.include_router(events)
     app.include_router(make_status_router(app))
     _document(app)
     metrics = app.state.metrics
-    app.add_middleware(RequestCounter, metrics=lambda: metrics)
     origins = [o.strip() for o in config.cors_origins.split(",") if o.strip()]
+    cors: dict[str, Any] = {
+        "allow_origins": origins,
+        "allow_methods": ["GET", "POST"],
+        "allow_headers": ["Authorization", "Content-Type"],
+        "allow_credentials": False,  # tokens, not cookies: the admin session stays same-site
+        "max_age": 600,
+    }
+    app.add_middleware(RequestCounter, metrics=lambda: metrics)
+    app.add_middleware(CORSMiddleware, **cors)
+
+    def wrap(endpoint: ASGIApp) -> ASGIApp:  # the same two layers as the stack's
+        return CORSMiddleware(RequestCounter(endpoint, metrics=lambda: metrics), **cors)
+
     app.add_middleware(
-        CORSMiddleware,
-        allow_origins=origins,
-        allow_methods=["GET", "POST"],
-        allow_headers=["Authorization", "Content-Type"],
-        allow_credentials=False,  # tokens, not cookies: the admin session stays same-site
-        max_age=600,
+        DirectRoutes,
+        routes=[r for r in events.routes if isinstance(r, OwnBodyRoute)],
+        wrap=wrap,
+        handlers=app.exception_handlers,
     )

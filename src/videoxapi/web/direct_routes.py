@@ -1,0 +1,65 @@
+"""The event endpoints served ahead of the framework's middleware stack.
+
+On its way to the endpoint a request passes about a dozen layers (Starlette's and
+FastAPI's middleware, exception handling, routing, the admin session): at thousands of
+event batches a second they cost more than the endpoint's own parsing. Routes of
+`OwnBodyRoute` check their requests themselves, so this middleware serves them
+directly, with what they need of the stack: CORS and the request counter (`wrap`), and
+the app's own exception handlers, so that errors keep their one shape. Every other
+request goes down the stack as before; FastAPI still documents these routes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from fastapi.routing import APIRoute
+from starlette.requests import Request
+from starlette.routing import Match
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+Handler = Callable[[Request, Exception], Any]
+
+
+class DirectRoutes:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        routes: Sequence[APIRoute],
+        wrap: Callable[[ASGIApp], ASGIApp],
+        handlers: Mapping[Any, Handler],
+    ) -> None:
+        self.app = app
+        self.routes = list(routes)
+        self.handlers = handlers  # the app's: filled as its parts install themselves
+        self.served = wrap(self._endpoint)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST":
+            for route in self.routes:
+                match, child = route.matches(scope)
+                if match is Match.FULL:
+                    scope.update(child)
+                    scope["route"] = route
+                    await self.served(scope, receive, send)
+                    return
+        await self.app(scope, receive, send)
+
+    async def _endpoint(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive, send)
+        try:
+            response = await scope["endpoint"](request, **scope["path_params"])
+        except Exception as error:
+            handler = self._handler_for(error)
+            if handler is None:
+                raise  # the stack's outermost layer answers 500, as for any route
+            response = await handler(request, error)
+        await response(scope, receive, send)
+
+    def _handler_for(self, error: Exception) -> Handler | None:
+        for kind in type(error).__mro__:
+            if kind in self.handlers:
+                return self.handlers[kind]
+        return None
