@@ -65,7 +65,7 @@ def floor_app() -> Any:
     from videoxapi.web.direct_routes import DirectRoutes
 
     model = m.batch_model("EventBatch", m.AnyPlayerEvent, ServiceConfig().max_events_per_batch)
-    app = FastAPI()
+    app = FastAPI(telemetry={"tracing": False, "metrics": False, "logs": False})
     router = APIRouter(route_class=OwnBodyRoute)
 
     @router.post("/api/v1/sessions")

@@ -53,6 +53,9 @@ def create_app(
         version=__version__,
         description="Tracks video viewing and delivers xAPI statements to LRSs.",
         lifespan=lifespan,
+        # No OpenTelemetry here (metrics are Prometheus'): otherwise FastAPI looks for
+        # its providers on every request.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.config = config
     app.state.store = store

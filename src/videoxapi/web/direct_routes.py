@@ -16,7 +16,7 @@ from typing import Any
 
 from fastapi.routing import APIRoute
 from starlette.requests import Request
-from starlette.routing import Match
+from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 Handler = Callable[[Request, Exception], Any]
@@ -39,7 +39,9 @@ class DirectRoutes:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "POST":
             for route in self.routes:
-                match, child = route.matches(scope)
+                # Starlette's own matching: FastAPI's override looks up the route's
+                # inclusion context first, which these routes (no prefix) do not need.
+                match, child = Route.matches(route, scope)
                 if match is Match.FULL:
                     scope.update(child)
                     scope["route"] = route
