@@ -28,8 +28,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -61,11 +61,18 @@ def floor_app() -> Any:
 
     from videoxapi.web import models as m
     from videoxapi.web.api import OwnBodyRoute
+    from videoxapi.web.app import freeze_startup_heap
     from videoxapi.web.config import ServiceConfig
     from videoxapi.web.direct_routes import DirectRoutes
 
     model = m.batch_model("EventBatch", m.AnyPlayerEvent, ServiceConfig().max_events_per_batch)
-    app = FastAPI(telemetry={"tracing": False, "metrics": False, "logs": False})
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        freeze_startup_heap()  # as the service does
+        yield
+
+    app = FastAPI(lifespan=lifespan, telemetry={"tracing": False, "metrics": False, "logs": False})
     router = APIRouter(route_class=OwnBodyRoute)
 
     @router.post("/api/v1/sessions")

