@@ -144,10 +144,13 @@ def prepare_store(url: str) -> str:
 
 
 def rss_kib(pid: int) -> int:
+    """Resident memory of a server: the process and its worker processes, if any."""
+    total = 0
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
+            total = int(line.split()[1])
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return total + sum(rss_kib(int(child)) for child in children)
 
 
 # -- the load generator ---------------------------------------------------------------
