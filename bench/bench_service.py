@@ -172,18 +172,14 @@ class Connection:
             f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
         )
         self.writer.write(head.encode() + body)
-        status_line = await self.reader.readline()
+        answer = await self.reader.readuntil(b"\r\n\r\n")  # status line and headers
         length = 0
-        while True:
-            line = await self.reader.readline()
-            if line in (b"\r\n", b""):
-                break
-            name, _, value = line.partition(b":")
-            if name.lower() == b"content-length":
-                length = int(value)
+        at = answer.lower().find(b"\r\ncontent-length:")
+        if at >= 0:
+            length = int(answer[at + 17 : answer.index(b"\r\n", at + 2)])
         if length:
             await self.reader.readexactly(length)
-        return int(status_line.split()[1])
+        return int(answer[9:12])
 
 
 class ViewerScript:
@@ -277,8 +273,9 @@ def _load(port: int, secret: str, viewers: int, seconds: float, rate: float, see
         await asyncio.gather(*(_viewer(port, s, until, interval, out) for s in scripts))
         return time.perf_counter() - began
 
+    cpu = time.process_time()
     elapsed = uvloop.run(main())  # the load's own CPU is what the server does not get
-    return {"elapsed": elapsed, **out}
+    return {"elapsed": elapsed, "load_cpu": (time.process_time() - cpu) / elapsed, **out}
 
 
 def load(port: int, secret: str, viewers: int, seconds: float, rate: float = 0.0) -> dict:
@@ -294,6 +291,7 @@ def load(port: int, secret: str, viewers: int, seconds: float, rate: float = 0.0
         "p50_ms": quantiles[49] * 1000,
         "p99_ms": quantiles[98] * 1000,
         "failed": len(result["failed"]),
+        "load_cpu": result["load_cpu"],
     }
 
 
@@ -324,7 +322,8 @@ def open_sessions(port: int, secret: str, count: int) -> None:
 def row(name: str, figures: dict[str, float]) -> str:
     return (
         f"| {name} | {figures['batches_per_s']:,.0f} | {figures['events_per_s']:,.0f} | "
-        f"{figures['p50_ms']:.1f} | {figures['p99_ms']:.1f} | {figures['failed']:.0f} |"
+        f"{figures['p50_ms']:.1f} | {figures['p99_ms']:.1f} | {figures['failed']:.0f} | "
+        f"{figures['load_cpu']:.0%} |"
     )
 
 
@@ -339,7 +338,7 @@ def measure(name: str, pid: int, port: int, secret: str, args: argparse.Namespac
         grown = rss_kib(pid) - before
         lines.append(
             f"| {name}: {args.open:,} sessions left open: RSS +{grown / 1024:.1f} MiB, "
-            f"{grown * 1024 / args.open:,.0f} bytes per open session | | | | | |"
+            f"{grown * 1024 / args.open:,.0f} bytes per open session | | | | | | |"
         )
     return lines
 
@@ -376,8 +375,8 @@ def main() -> None:
     env = {**os.environ, "VIDEOXAPI_SECRET_KEY": TEST_KEY, "VIDEOXAPI_RUN_REAPER": "false"}
     print(f"{args.viewers} viewers, {args.seconds:g} s per measurement, load: 1 process, "
           f"{args.workers} server process(es)\n")  # fmt: skip
-    print("| server | batches/s | events/s | p50 ms | p99 ms | failed |")
-    print("|---|---|---|---|---|---|")
+    print("| server | batches/s | events/s | p50 ms | p99 ms | failed | load's CPU |")
+    print("|---|---|---|---|---|---|---|")
     if "floor" in only:
         port = free_port()
         command = [sys.executable, __file__, "--serve-floor", str(port),
