@@ -17,7 +17,6 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
-from starlette.types import ASGIApp
 
 from videoxapi.errors import StoreError
 from videoxapi.service import viewing
@@ -280,12 +279,10 @@ def install(app: FastAPI) -> None:
     app.add_middleware(RequestCounter, metrics=lambda: metrics)
     app.add_middleware(CORSMiddleware, **cors)
 
-    def wrap(endpoint: ASGIApp) -> ASGIApp:  # the same two layers as the stack's
-        return CORSMiddleware(RequestCounter(endpoint, metrics=lambda: metrics), **cors)
-
     app.add_middleware(
         DirectRoutes,
         routes=[r for r in events.routes if isinstance(r, OwnBodyRoute)],
-        wrap=wrap,
+        wrap=lambda endpoint: CORSMiddleware(endpoint, **cors),  # as the stack's
         handlers=app.exception_handlers,
+        count=metrics.count_request,
     )

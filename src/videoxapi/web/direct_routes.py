@@ -4,8 +4,9 @@ On its way to the endpoint a request passes about a dozen layers (Starlette's an
 FastAPI's middleware, exception handling, routing, the admin session): at thousands of
 event batches a second they cost more than the endpoint's own parsing. Routes of
 `OwnBodyRoute` check their requests themselves, so this middleware serves them
-directly, with what they need of the stack: CORS and the request counter (`wrap`), and
-the app's own exception handlers, so that errors keep their one shape. Every other
+directly, with what they need of the stack: CORS (`wrap`), the request counter
+(`count`, told the status without wrapping `send`), and the app's own exception
+handlers, so that errors keep their one shape. Every other
 request goes down the stack as before; FastAPI still documents these routes.
 """
 
@@ -30,8 +31,10 @@ class DirectRoutes:
         routes: Sequence[APIRoute],
         wrap: Callable[[ASGIApp], ASGIApp],
         handlers: Mapping[Any, Handler],
+        count: Callable[[str, APIRoute, int], None] | None = None,
     ) -> None:
         self.app = app
+        self.count = count
         self.routes = list(routes)
         self.handlers = handlers  # the app's: filled as its parts install themselves
         self.served = wrap(self._endpoint)
@@ -56,9 +59,15 @@ class DirectRoutes:
         except Exception as error:
             handler = self._handler_for(error)
             if handler is None:
+                self._count(scope, 500)
                 raise  # the stack's outermost layer answers 500, as for any route
             response = await handler(request, error)
+        self._count(scope, response.status_code)
         await response(scope, receive, send)
+
+    def _count(self, scope: Scope, status: int) -> None:
+        if self.count is not None:
+            self.count(scope["method"], scope["route"], status)
 
     def _handler_for(self, error: Exception) -> Handler | None:
         for kind in type(error).__mro__:
