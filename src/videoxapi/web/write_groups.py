@@ -1,14 +1,15 @@
 """Group commit on SQLite: the store work of the requests that reach it in one turn of
 the event loop runs in one write transaction.
 
-A small SQLite transaction costs more in taking the write lock, BEGIN and COMMIT (WAL
-frames written) than in its statements, and with several server processes each one also
-throws away the connection's page cache. Requests that arrive together are queued here;
-a callback behind them all runs their work one after the other inside
+An event batch's transaction cost about as much in taking the write lock, BEGIN and
+COMMIT (WAL frames written) as in its statements; with several server processes, each
+lock also changes hands between them. Requests that arrive together are queued here; a
+callback behind them all runs their work one after the other inside
 `store.writes_together()` and answers each after the commit, so nothing acknowledged is
-lost. No savepoints: a request refused by the tracker (an unknown or ended session, a
-session of another user) is refused before it writes anything, and the others go on. If
-the group fails for any other reason, nothing of it was written, and each request runs
+lost. No savepoints (an earlier try gave each request one, and they cost what the shared
+commit saved): a request refused by the tracker (an unknown or ended session, a session
+of another user) is refused before it writes anything, and the others go on. If the
+group fails for any other reason, nothing of it was written, and each request runs
 again alone, to answer for itself.
 """
 
