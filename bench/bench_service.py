@@ -42,6 +42,7 @@ from starlette.responses import Response
 
 ROOT = Path(__file__).resolve().parents[1]
 VIDEOXAPI = ROOT / ".venv" / "bin" / "videoxapi"
+ARRIVAL_GAP_SECONDS = 0.002
 TEST_KEY = "x5uOk2m4xqW1Xzq6kq0bV2jv3Zy7kMNDbm3pjX0r2fU="
 SETTINGS = {
     "enabled": True,
@@ -239,8 +240,16 @@ class ViewerScript:
 
 
 async def _viewer(
-    port: int, script: ViewerScript, until: float, interval: float, out: dict[str, list[float]]
+    port: int,
+    script: ViewerScript,
+    until: float,
+    interval: float,
+    out: dict[str, list[float]],
+    arrives_after: float = 0.0,
 ) -> None:
+    # Viewers arrive one after another, as on a site: connections opened all at once
+    # were all accepted by whichever server process woke first, the others idle.
+    await asyncio.sleep(arrives_after)
     connection = await Connection.open(port)
     next_at = time.perf_counter()
     while time.perf_counter() < until:
@@ -270,7 +279,12 @@ def _load(port: int, secret: str, viewers: int, seconds: float, rate: float, see
         began = time.perf_counter()
         until = began + seconds
         interval = viewers / rate if rate else 0.0
-        await asyncio.gather(*(_viewer(port, s, until, interval, out) for s in scripts))
+        await asyncio.gather(
+            *(
+                _viewer(port, s, until, interval, out, ARRIVAL_GAP_SECONDS * n)
+                for n, s in enumerate(scripts)
+            )
+        )
         return time.perf_counter() - began
 
     cpu = time.process_time()
