@@ -93,7 +93,7 @@ class SqlStore:
     def _driver_tx(self) -> Iterator[Cursor]:
         """A write transaction on the driver's cursor, for the hot paths; inside
         `writes_together`, that block's transaction."""
-        shared = getattr(self._together, "cursor", None)
+        shared = self._shared_cursor()
         if shared is not None:
             with self._errors_translated():
                 yield shared
@@ -107,7 +107,7 @@ class SqlStore:
         `enqueue`) this thread makes inside the block: the requests of a busy moment
         share one BEGIN and one COMMIT. All or nothing: if the block raises, none of
         its writes is kept."""
-        if getattr(self._together, "cursor", None) is not None:
+        if self._shared_cursor() is not None:
             yield  # already inside one
             return
         with self._driver_tx() as cursor:
@@ -116,6 +116,10 @@ class SqlStore:
                 yield
             finally:
                 self._together.cursor = None
+
+    def _shared_cursor(self) -> Cursor | None:
+        """This thread's `writes_together` cursor, if it is inside that block."""
+        return getattr(self._together, "cursor", None)
 
     # -- lifecycle ----------------------------------------------------------------
 
@@ -261,7 +265,7 @@ class SqlStore:
                        session_id=session_id, registration_key=registration_key)  # fmt: skip
         seen: tuple[bytes | None, bytes | None] | None = None
         wanted: TrackingChange | None = None
-        if self._dialect.one_writer and getattr(self._together, "cursor", None) is None:
+        if self._dialect.one_writer and self._shared_cursor() is None:
             # The whole database has one write lock: compute on a snapshot first, and
             # hold the lock only to check that it still stands and to write. A session's
             # batches come one at a time, so it nearly always does. (Inside

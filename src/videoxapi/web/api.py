@@ -85,11 +85,10 @@ class OwnBodyRoute(APIRoute):
         return handle
 
 
-def _session_id(value: str) -> str:
+def _check_session_id(value: str) -> None:
     """The URL's session id, checked as its documented `Path(max_length=...)` says."""
     if len(value) > MAX_SESSION_ID:
         raise ApiError(422, f"session: at most {MAX_SESSION_ID} characters")
-    return value
 
 
 def _counts(counts: Counts) -> JsonResponse:
@@ -167,7 +166,7 @@ def make_router(app: FastAPI) -> APIRouter:
     async def post_events(
         request: Request, session: str = Path(min_length=1, max_length=MAX_SESSION_ID)
     ) -> Response:
-        _session_id(session)
+        _check_session_id(session)
         _check_length(request, limit)
         now = clock()
         who = auth.viewer(request, directory, now, verified)

@@ -20,10 +20,13 @@ from starlette.requests import Request
 from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-Handler = Callable[[Request, Exception], Any]
+Handler = Callable[[Request, Exception], Any]  # an app's exception handler
 
 
 class DirectRoutes:
+    """ASGI middleware: `routes` answered by their own route handlers, wrapped in
+    `wrap`; everything else passed on to `app`."""
+
     def __init__(
         self,
         app: ASGIApp,
@@ -36,6 +39,8 @@ class DirectRoutes:
         self.app = app
         self.count = count
         self.routes = list(routes)
+        # By id: a route compares by value, not by hash. The routes live as the app does.
+        self.route_handlers = {id(route): route.get_route_handler() for route in self.routes}
         self.handlers = handlers  # the app's: filled as its parts install themselves
         self.served = wrap(self._endpoint)
 
@@ -55,7 +60,7 @@ class DirectRoutes:
     async def _endpoint(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive, send)
         try:
-            response = await scope["endpoint"](request, **scope["path_params"])
+            response = await self.route_handlers[id(scope["route"])](request)
         except Exception as error:
             handler = self._handler_for(error)
             if handler is None:
