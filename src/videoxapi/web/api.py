@@ -277,10 +277,9 @@ def install(app: FastAPI) -> None:
     }
     app.add_middleware(RequestCounter, metrics=lambda: metrics)
     app.add_middleware(CORSMiddleware, **cors)
-
     app.add_middleware(
         DirectRoutes,
-        routes=[r for r in events.routes if isinstance(r, OwnBodyRoute)],
+        routes=events.routes,  # all of route class OwnBodyRoute
         wrap=lambda endpoint: CORSMiddleware(endpoint, **cors),  # as the stack's
         handlers=app.exception_handlers,
         count=metrics.count_request,

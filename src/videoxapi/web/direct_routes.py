@@ -6,8 +6,8 @@ event batches a second they cost more than the endpoint's own parsing. Routes of
 `OwnBodyRoute` check their requests themselves, so this middleware serves them
 directly, with what they need of the stack: CORS (`wrap`), the request counter
 (`count`, told the status without wrapping `send`), and the app's own exception
-handlers, so that errors keep their one shape. Every other
-request goes down the stack as before; FastAPI still documents these routes.
+handlers, so that errors keep their one shape. Every other request goes down the
+stack as before; FastAPI still documents these routes.
 """
 
 from __future__ import annotations
